@@ -1,0 +1,51 @@
+//! `dockhand-cli`: the handheld core from a terminal — journal inspection, barcode parsing,
+//! scanner listening, workflow scripts, sync — for tests, support and scripting.
+
+mod journal_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dockhand-cli",
+    version,
+    about = "Dockhand handheld core from the command line"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Inspect and append to a device journal.
+    Journal {
+        /// The journal file (created if missing).
+        #[arg(
+            long,
+            env = "DOCKHAND_DB",
+            default_value = "dockhand.db",
+            global = true
+        )]
+        db: PathBuf,
+        #[command(subcommand)]
+        command: journal_cmd::JournalCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Journal { db, command } => journal_cmd::run(&db, command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Local projections: the catalog (with its GTIN index), locations, balances as last pulled
+//! plus the effects of events the server has not reflected yet, and open tasks.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Journal, JournalError};
+use crate::domain::{Gtin, Item, Location, LocationCode, Sku, StockStatus};
+use crate::protocol::BalanceRecord;
+
+/// An item found by a scanned GTIN, with the pack the GTIN stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogHit {
+    pub item: Item,
+    pub uom: String,
+    pub base_units: u32,
+}
+
+/// Stock the device believes is at a location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnHandRow {
+    pub item: Sku,
+    pub location: LocationCode,
+    pub lot: Option<String>,
+    pub status: StockStatus,
+    pub qty: i64,
+}
+
+fn json_err(what: &str, e: serde_json::Error) -> JournalError {
+    JournalError::Inconsistent(format!("{what} stored in the journal is not valid: {e}"))
+}
+
+impl Journal {
+    /// Inserts or replaces items (and their GTINs) in one transaction.
+    pub fn upsert_items(&mut self, items: &[Item]) -> Result<(), JournalError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut put_item = tx.prepare_cached(
+                "INSERT INTO catalog_items (sku, name, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (sku) DO UPDATE SET name = excluded.name, body = excluded.body",
+            )?;
+            let mut drop_gtins = tx.prepare_cached("DELETE FROM catalog_gtins WHERE sku = ?1")?;
+            let mut put_gtin = tx.prepare_cached(
+                "INSERT OR REPLACE INTO catalog_gtins (gtin, sku, uom, base_units) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for item in items {
+                let body = serde_json::to_string(item).map_err(|e| json_err("item", e))?;
+                put_item.execute(params![item.sku.as_str(), item.name, body])?;
+                drop_gtins.execute(params![item.sku.as_str()])?;
+                for gtin in &item.gtins {
+                    put_gtin.execute(params![gtin.as_str(), item.sku.as_str(), "EA", 1])?;
+                }
+                for pack in &item.packs {
+                    if let Some(gtin) = &pack.gtin {
+                        put_gtin.execute(params![
+                            gtin.as_str(),
+                            item.sku.as_str(),
+                            pack.code,
+                            i64::from(pack.base_units)
+                        ])?;
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The item a GTIN belongs to, and which pack of it.
+    pub fn item_by_gtin(&self, gtin: &Gtin) -> Result<Option<CatalogHit>, JournalError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.body, g.uom, g.base_units FROM catalog_gtins g
+             JOIN catalog_items i ON i.sku = g.sku WHERE g.gtin = ?1",
+        )?;
+        let row = stmt
+            .query_row(params![gtin.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(body, uom, base_units)| {
+            Ok(CatalogHit {
+                item: serde_json::from_str(&body).map_err(|e| json_err("item", e))?,
+                uom,
+                base_units: u32::try_from(base_units).unwrap_or(1),
+            })
+        })
+        .transpose()
+    }
+
+    pub fn item_by_sku(&self, sku: &Sku) -> Result<Option<Item>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM catalog_items WHERE sku = ?1")?;
+        let body: Option<String> = stmt
+            .query_row(params![sku.as_str()], |r| r.get(0))
+            .optional()?;
+        body.map(|b| serde_json::from_str(&b).map_err(|e| json_err("item", e)))
+            .transpose()
+    }
+
+    pub fn upsert_locations(&mut self, locations: &[Location]) -> Result<(), JournalError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO locations (code, warehouse, kind, pick_sequence, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for location in locations {
+                let body = serde_json::to_string(location).map_err(|e| json_err("location", e))?;
+                let kind = serde_json::to_value(location.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                stmt.execute(params![
+                    location.code.as_str(),
+                    location.warehouse.as_str(),
+                    kind,
+                    location.pick_sequence,
+                    body
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn location(&self, code: &LocationCode) -> Result<Option<Location>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM locations WHERE code = ?1")?;
+        let body: Option<String> = stmt
+            .query_row(params![code.as_str()], |r| r.get(0))
+            .optional()?;
+        body.map(|b| serde_json::from_str(&b).map_err(|e| json_err("location", e)))
+            .transpose()
+    }
+
+    /// Replaces balances with the server's figures.
+    pub fn upsert_server_balances(
+        &mut self,
+        balances: &[BalanceRecord],
+    ) -> Result<(), JournalError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR REPLACE INTO server_balances (item, location, lot, status, expiry, qty)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for b in balances {
+                stmt.execute(params![
+                    b.item.as_str(),
+                    b.location.as_str(),
+                    b.lot.as_ref().map_or("", |l| l.as_str()),
+                    b.status.as_str(),
+                    b.expiry.map(|d| d.to_string()),
+                    b.qty
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stock at a location as this device knows it: the server's last balance plus the
+    /// effects of this device's events the server has not reflected yet. Zero rows omitted.
+    pub fn on_hand_at(&self, location: &LocationCode) -> Result<Vec<OnHandRow>, JournalError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT item, lot, status, SUM(qty) FROM (
+                 SELECT item, lot, status, qty FROM server_balances WHERE location = ?1
+                 UNION ALL
+                 SELECT item, lot, status, delta FROM pending_effects WHERE location = ?1
+             ) GROUP BY item, lot, status HAVING SUM(qty) <> 0 ORDER BY item, lot, status",
+        )?;
+        let rows = stmt.query_map(params![location.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (item, lot, status, qty) = row?;
+            out.push(OnHandRow {
+                item: Sku::new(item)?,
+                location: location.clone(),
+                lot: (!lot.is_empty()).then_some(lot),
+                status: status
+                    .parse()
+                    .map_err(|e| JournalError::Inconsistent(format!("{e}")))?,
+                qty,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stores an open task (a pick task or an inbound document) as JSON.
+    pub fn upsert_task(
+        &mut self,
+        kind: &str,
+        task_id: &str,
+        state: &str,
+        sscc: Option<&str>,
+        body: &serde_json::Value,
+    ) -> Result<(), JournalError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO tasks (kind, task_id, state, sscc, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![kind, task_id, state, sscc, body.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Open tasks of a kind, as stored.
+    pub fn open_tasks(&self, kind: &str) -> Result<Vec<serde_json::Value>, JournalError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM tasks WHERE kind = ?1 AND state = 'open' ORDER BY task_id",
+        )?;
+        let rows = stmt.query_map(params![kind], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?).map_err(|e| json_err("task", e))?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,287 @@
+use super::*;
+use crate::domain::{
+    Adjust, AdjustReason, DeviceSeq, EventBody, Gtin, Item, LocationCode, OperatorId, Qty, Receive,
+    Sku, StockLine, StockStatus, Tracking, UnitOfMeasure,
+};
+
+fn wh() -> WarehouseCode {
+    WarehouseCode::new("WH1").unwrap()
+}
+
+fn open_new(dir: &tempfile::TempDir) -> Journal {
+    Journal::open_with(
+        dir.path().join("device.db"),
+        OpenOptions {
+            warehouse: Some(wh()),
+            ..OpenOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+fn receive(qty: i64) -> EventDraft {
+    EventDraft {
+        operator: OperatorId::new("ana").unwrap(),
+        occurred_at: None,
+        scan: None,
+        body: EventBody::Receive(Receive {
+            document: None,
+            line: StockLine {
+                item: Sku::new("1002").unwrap(),
+                qty: Qty::new(qty).unwrap(),
+                lot: None,
+                expiry: None,
+                serials: vec![],
+            },
+            to: LocationCode::new("DOCK-1").unwrap(),
+            status: StockStatus::Available,
+            gtin: None,
+            pack: None,
+            sscc: None,
+        }),
+    }
+}
+
+#[test]
+fn records_survive_reopening_with_gapless_seqs() {
+    let dir = tempfile::tempdir().unwrap();
+    let device_id;
+    {
+        let mut journal = open_new(&dir);
+        device_id = journal.device_id();
+        assert_eq!(journal.record(receive(1)).unwrap().seq, DeviceSeq(1));
+        let batch = journal
+            .record_batch((2..=5).map(receive).collect())
+            .unwrap();
+        assert_eq!(
+            batch.iter().map(|r| r.seq.0).collect::<Vec<_>>(),
+            vec![2, 3, 4, 5]
+        );
+    }
+    let journal = Journal::open(dir.path().join("device.db")).unwrap();
+    assert_eq!(journal.device_id(), device_id, "device id is kept");
+    assert_eq!(journal.warehouse(), Some(&wh()));
+    assert_eq!(journal.verify_gapless().unwrap(), 5);
+    let events = journal.events_after(DeviceSeq(0), 100).unwrap();
+    assert_eq!(events.len(), 5);
+    assert_eq!(events[4].event.header.device_seq, DeviceSeq(5));
+    assert_eq!(journal.stats().unwrap().pending, 5);
+    journal.integrity_check().unwrap();
+}
+
+#[test]
+fn invalid_events_are_refused_and_leave_no_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    let bad = EventDraft {
+        body: EventBody::Adjust(Adjust {
+            item: Sku::new("1002").unwrap(),
+            location: LocationCode::new("A-1").unwrap(),
+            lot: None,
+            status: StockStatus::Available,
+            delta: 0,
+            reason: AdjustReason::Found,
+            note: None,
+            serials: vec![],
+        }),
+        ..receive(1)
+    };
+    let err = journal.record_batch(vec![receive(1), bad]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "event refused: invalid adjust event: adjusts by zero"
+    );
+    assert_eq!(
+        journal.last_seq().unwrap(),
+        DeviceSeq(0),
+        "the whole batch was refused"
+    );
+}
+
+#[test]
+fn events_cannot_be_edited_or_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    journal.record(receive(1)).unwrap();
+    let err = journal
+        .conn
+        .execute("UPDATE events SET kind = 'x'", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = journal.conn.execute("DELETE FROM events", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[test]
+fn a_device_without_a_warehouse_cannot_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = Journal::open(dir.path().join("d.db")).unwrap();
+    assert!(matches!(
+        journal.record(receive(1)),
+        Err(JournalError::NoWarehouse)
+    ));
+    journal.set_warehouse(wh()).unwrap();
+    journal.record(receive(1)).unwrap();
+}
+
+#[test]
+fn garbage_file_is_reported_as_damaged_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let garbage = b"this is not a database, it is a shopping list".repeat(200);
+    std::fs::write(&path, &garbage).unwrap();
+    let err = Journal::open(&path).unwrap_err();
+    assert!(matches!(err, JournalError::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("do not delete it"), "{err}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        garbage,
+        "the file was not touched"
+    );
+}
+
+#[test]
+fn foreign_sqlite_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup');",
+        )
+        .unwrap();
+    }
+    let err = Journal::open(&path).unwrap_err();
+    assert!(matches!(err, JournalError::Foreign { .. }), "{err:?}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM recipes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1, "the foreign database was not modified");
+}
+
+#[test]
+fn journal_from_a_newer_build_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    drop(open_new(&dir));
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let err = Journal::open(&path).unwrap_err();
+    assert!(
+        matches!(err, JournalError::NewerSchema { found: 99, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn damaged_pages_are_reported_not_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    {
+        let mut journal = open_new(&dir);
+        journal
+            .record_batch((1..=300).map(receive).collect())
+            .unwrap();
+        // Fold the WAL into the main file so the damage below hits real data.
+        journal
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 3 * 4096);
+    for b in &mut bytes[4096 + 100..4096 * 3] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Journal::open(&path).unwrap_err();
+    assert!(matches!(err, JournalError::Corrupt { .. }), "{err:?}");
+}
+
+#[test]
+fn gtin_lookup_finds_the_item_and_its_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    let item = Item {
+        sku: Sku::new("1002").unwrap(),
+        name: "Blue Mug".into(),
+        gtins: vec![Gtin::parse("09506000134352").unwrap()],
+        packs: vec![UnitOfMeasure {
+            code: "CS".into(),
+            base_units: 12,
+            gtin: Some(Gtin::parse("19506000134359").unwrap()),
+        }],
+        tracking: Tracking::default(),
+        category: None,
+    };
+    journal.upsert_items(std::slice::from_ref(&item)).unwrap();
+    let hit = journal
+        .item_by_gtin(&Gtin::parse("9506000134352").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (hit.item.name.as_str(), hit.uom.as_str(), hit.base_units),
+        ("Blue Mug", "EA", 1)
+    );
+    let case = journal
+        .item_by_gtin(&Gtin::parse("19506000134359").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!((case.uom.as_str(), case.base_units), ("CS", 12));
+    assert!(
+        journal
+            .item_by_gtin(&Gtin::parse("95050003").unwrap())
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn on_hand_adds_unsynced_effects_to_server_balances() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    let dock = LocationCode::new("DOCK-1").unwrap();
+    journal
+        .upsert_server_balances(&[crate::protocol::BalanceRecord {
+            item: Sku::new("1002").unwrap(),
+            location: dock.clone(),
+            lot: None,
+            expiry: None,
+            status: StockStatus::Available,
+            qty: 10,
+        }])
+        .unwrap();
+    journal.record(receive(5)).unwrap();
+    let rows = journal.on_hand_at(&dock).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].qty, 15);
+}
+
+#[test]
+fn outbox_tracks_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    journal
+        .record_batch((1..=3).map(receive).collect())
+        .unwrap();
+    assert_eq!(journal.first_pending_seq().unwrap(), Some(DeviceSeq(1)));
+    journal
+        .mark_outbox(&[
+            (DeviceSeq(1), OutboxState::Applied, None, "{}".into()),
+            (
+                DeviceSeq(2),
+                OutboxState::Rejected,
+                Some("bad".into()),
+                "{}".into(),
+            ),
+        ])
+        .unwrap();
+    assert_eq!(journal.first_pending_seq().unwrap(), Some(DeviceSeq(3)));
+    let all = journal.outbox(false, 10).unwrap();
+    assert_eq!(all[1].state, OutboxState::Rejected);
+    assert_eq!(all[1].last_error.as_deref(), Some("bad"));
+    assert_eq!(journal.outbox(true, 10).unwrap().len(), 1);
+}
