@@ -1,0 +1,6 @@
+//! Integration tests of `dockhand-app` against real files, processes and pseudo-terminals:
+//! one binary, one module per area.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod journal_crash;
