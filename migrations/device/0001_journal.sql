@@ -9,18 +9,22 @@ CREATE TABLE device (
     created_at      TEXT NOT NULL,
     server_url      TEXT,
     pull_cursor     TEXT,
+    acked_seq       INTEGER NOT NULL DEFAULT 0,  -- highest seq the server has answered
+    reflected_seq   INTEGER NOT NULL DEFAULT 0,  -- highest seq whose effects pulled balances include
+    push_attempts   INTEGER NOT NULL DEFAULT 0,  -- failed pushes since the last answer
+    last_push_error TEXT,
     clock_offset_ms INTEGER NOT NULL DEFAULT 0,
     last_sync_at    TEXT
 ) STRICT;
 
 -- Every confirmed operation, in the order it happened on this device.
 -- device_seq is assigned as max+1 inside the writing transaction: gapless by construction.
+-- event_id is not indexed: ids are generated here (UUIDv7) and the server keys on seq.
 CREATE TABLE events (
     device_seq  INTEGER PRIMARY KEY,
-    event_id    TEXT NOT NULL UNIQUE,
+    event_id    TEXT NOT NULL,
     kind        TEXT NOT NULL,
     occurred_at TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
     body        TEXT NOT NULL  -- the event's wire form (JSON), byte for byte what is pushed
 ) STRICT;
 
@@ -29,29 +33,27 @@ BEGIN SELECT RAISE(ABORT, 'journal events are append-only'); END;
 CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'journal events are append-only'); END;
 
--- Sync state per event.
-CREATE TABLE outbox (
+-- The outbox. The server applies a device's events strictly in order, so sync state is a
+-- watermark: events with device_seq > device.acked_seq are pending. The server's verdict for
+-- each acknowledged event is kept here.
+CREATE TABLE sync_results (
     device_seq INTEGER PRIMARY KEY REFERENCES events (device_seq),
-    state      TEXT NOT NULL DEFAULT 'pending'
-               CHECK (state IN ('pending', 'applied', 'conflict', 'rejected')),
-    attempts   INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    result     TEXT,  -- the server's answer for this event (JSON)
+    state      TEXT NOT NULL CHECK (state IN ('applied', 'conflict', 'rejected')),
+    detail     TEXT,           -- conflict or rejection reason, for the user
+    result     TEXT NOT NULL,  -- the server's answer for this event (JSON)
     updated_at TEXT NOT NULL
 ) STRICT;
-CREATE INDEX outbox_pending ON outbox (device_seq) WHERE state = 'pending';
 
--- Stock effects of events the server has not yet reflected in a pulled balance.
-CREATE TABLE pending_effects (
-    device_seq INTEGER NOT NULL REFERENCES events (device_seq),
-    item       TEXT NOT NULL,
-    location   TEXT NOT NULL,
-    lot        TEXT NOT NULL DEFAULT '',
-    status     TEXT NOT NULL,
-    delta      INTEGER NOT NULL
-) STRICT;
-CREATE INDEX pending_effects_by_balance ON pending_effects (item, location, lot, status);
-CREATE INDEX pending_effects_by_seq ON pending_effects (device_seq);
+-- Stock effects of this device's events that pulled server balances do not include yet,
+-- summed per balance. Events up to device.reflected_seq are already subtracted.
+CREATE TABLE local_deltas (
+    location TEXT NOT NULL,
+    item     TEXT NOT NULL,
+    lot      TEXT NOT NULL DEFAULT '',
+    status   TEXT NOT NULL,
+    delta    INTEGER NOT NULL,
+    PRIMARY KEY (location, item, lot, status)
+) STRICT, WITHOUT ROWID;
 
 -- Projections: what the device knows of the server's world.
 CREATE TABLE catalog_items (
@@ -78,14 +80,15 @@ CREATE TABLE locations (
 
 -- Balances as last pulled from the server.
 CREATE TABLE server_balances (
-    item     TEXT NOT NULL,
     location TEXT NOT NULL,
+    item     TEXT NOT NULL,
     lot      TEXT NOT NULL DEFAULT '',
     status   TEXT NOT NULL,
     expiry   TEXT,
     qty      INTEGER NOT NULL,
-    PRIMARY KEY (item, location, lot, status)
+    PRIMARY KEY (location, item, lot, status)
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX server_balances_by_item ON server_balances (item);
 
 -- Open work assigned to this device's warehouse: pick tasks, inbound documents.
 CREATE TABLE tasks (

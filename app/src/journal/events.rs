@@ -86,7 +86,7 @@ impl Journal {
                 },
                 body: draft.body,
             };
-            insert_event(&tx, &event, now)?;
+            insert_event(&tx, &event)?;
             out.push(RecordedEvent { seq, event });
         }
         tx.commit()?;
@@ -172,10 +172,12 @@ impl Journal {
         Ok(JournalStats {
             events: count("SELECT count(*) FROM events")?,
             last_seq: count("SELECT COALESCE(MAX(device_seq), 0) FROM events")?,
-            pending: count("SELECT count(*) FROM outbox WHERE state = 'pending'")?,
-            applied: count("SELECT count(*) FROM outbox WHERE state = 'applied'")?,
-            conflicts: count("SELECT count(*) FROM outbox WHERE state = 'conflict'")?,
-            rejected: count("SELECT count(*) FROM outbox WHERE state = 'rejected'")?,
+            pending: count(
+                "SELECT count(*) FROM events WHERE device_seq > (SELECT acked_seq FROM device)",
+            )?,
+            applied: count("SELECT count(*) FROM sync_results WHERE state = 'applied'")?,
+            conflicts: count("SELECT count(*) FROM sync_results WHERE state = 'conflict'")?,
+            rejected: count("SELECT count(*) FROM sync_results WHERE state = 'rejected'")?,
             catalog_items: count("SELECT count(*) FROM catalog_items")?,
             locations: count("SELECT count(*) FROM locations")?,
         })
@@ -188,42 +190,18 @@ fn decode_stored(seq: i64, body: &str) -> Result<Event, JournalError> {
     Ok(raw.decode()?)
 }
 
-fn insert_event(
-    tx: &Transaction<'_>,
-    event: &Event,
-    now: DateTime<Utc>,
-) -> Result<(), JournalError> {
+fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<(), JournalError> {
     let seq = event.header.device_seq.0 as i64;
-    let now = now.to_rfc3339();
     tx.prepare_cached(
-        "INSERT INTO events (device_seq, event_id, kind, occurred_at, recorded_at, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (device_seq, event_id, kind, occurred_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
         seq,
         event.header.event_id.to_string(),
         event.kind(),
         event.header.occurred_at.to_rfc3339(),
-        now,
         event.to_json(),
     ])?;
-    tx.prepare_cached(
-        "INSERT INTO outbox (device_seq, state, updated_at) VALUES (?1, 'pending', ?2)",
-    )?
-    .execute(params![seq, now])?;
-    let mut effect_stmt = tx.prepare_cached(
-        "INSERT INTO pending_effects (device_seq, item, location, lot, status, delta)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for effect in event.body.stock_effects() {
-        effect_stmt.execute(params![
-            seq,
-            effect.item.as_str(),
-            effect.location.as_str(),
-            effect.lot.as_ref().map_or("", |l| l.as_str()),
-            effect.status.as_str(),
-            effect.delta,
-        ])?;
-    }
-    Ok(())
+    super::projections::add_local_effects(tx, &event.body.stock_effects(), 1)
 }

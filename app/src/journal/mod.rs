@@ -22,7 +22,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::domain::{DeviceId, EventDecodeError, IdError, WarehouseCode};
 
 pub use events::{EventDraft, JournalStats, RecordedEvent};
-pub use outbox::{OutboxEntry, OutboxState};
+pub use outbox::{OutboxEntry, OutboxState, SyncVerdict};
 pub use projections::{CatalogHit, OnHandRow};
 
 /// `PRAGMA application_id` of a Dockhand journal ("DKH1").
@@ -144,7 +144,8 @@ impl Journal {
             )));
         }
         conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -16384;",
         )
         .map_err(corrupt)?;
 

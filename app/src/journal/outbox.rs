@@ -1,6 +1,10 @@
-//! The outbox: each event's sync state, from `pending` to the server's verdict.
+//! The outbox: each event's sync state.
+//!
+//! The server applies a device's events strictly in `device_seq` order and answers every
+//! one, so "pending" is a watermark (`device.acked_seq`): every event above it waits to be
+//! pushed. The server's verdict for each answered event is kept in `sync_results`.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Journal, JournalError};
@@ -15,7 +19,7 @@ pub enum OutboxState {
     Applied,
     /// Applied, and a supervisor has a conflict to look at.
     Conflict,
-    /// Quarantined by the server; the reason is in `last_error`.
+    /// Quarantined by the server; the reason is in `detail`.
     Rejected,
 }
 
@@ -29,103 +33,156 @@ impl OutboxState {
         }
     }
 
-    fn parse(s: &str) -> Result<Self, JournalError> {
+    fn parse(s: Option<&str>) -> Result<Self, JournalError> {
         Ok(match s {
-            "pending" => OutboxState::Pending,
-            "applied" => OutboxState::Applied,
-            "conflict" => OutboxState::Conflict,
-            "rejected" => OutboxState::Rejected,
-            other => {
+            None => OutboxState::Pending,
+            Some("applied") => OutboxState::Applied,
+            Some("conflict") => OutboxState::Conflict,
+            Some("rejected") => OutboxState::Rejected,
+            Some(other) => {
                 return Err(JournalError::Inconsistent(format!(
-                    "unknown outbox state {other:?}"
+                    "unknown sync state {other:?}"
                 )));
             }
         })
     }
 }
 
-/// One row of the outbox.
+/// One event's sync state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {
     pub seq: DeviceSeq,
     pub event_id: EventId,
     pub kind: String,
     pub state: OutboxState,
-    pub attempts: u32,
-    pub last_error: Option<String>,
+    /// The conflict or rejection reason the server gave.
+    pub detail: Option<String>,
+}
+
+/// The server's verdict on one event, to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncVerdict {
+    pub seq: DeviceSeq,
+    pub state: OutboxState,
+    pub detail: Option<String>,
+    /// The server's answer as JSON, kept as evidence.
+    pub result: String,
 }
 
 impl Journal {
-    /// Outbox rows, oldest first; only pending ones when `pending_only`.
+    /// Events with their sync state, oldest first; only pending ones when `pending_only`.
     pub fn outbox(
         &self,
         pending_only: bool,
         limit: usize,
     ) -> Result<Vec<OutboxEntry>, JournalError> {
-        let sql = if pending_only {
-            "SELECT o.device_seq, e.event_id, e.kind, o.state, o.attempts, o.last_error
-             FROM outbox o JOIN events e USING (device_seq)
-             WHERE o.state = 'pending' ORDER BY o.device_seq LIMIT ?1"
-        } else {
-            "SELECT o.device_seq, e.event_id, e.kind, o.state, o.attempts, o.last_error
-             FROM outbox o JOIN events e USING (device_seq)
-             ORDER BY o.device_seq LIMIT ?1"
-        };
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![limit as i64], |r| {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.device_seq, e.event_id, e.kind, r.state, r.detail
+             FROM events e LEFT JOIN sync_results r USING (device_seq)
+             WHERE e.device_seq > CASE WHEN ?1 THEN (SELECT acked_seq FROM device) ELSE 0 END
+             ORDER BY e.device_seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![pending_only, limit as i64], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, event_id, kind, state, attempts, last_error) = row?;
+            let (seq, event_id, kind, state, detail) = row?;
             out.push(OutboxEntry {
                 seq: DeviceSeq(seq as u64),
                 event_id: event_id.parse().map_err(|e| {
                     JournalError::Inconsistent(format!("event {seq} has a bad id: {e}"))
                 })?,
                 kind,
-                state: OutboxState::parse(&state)?,
-                attempts: attempts.clamp(0, i64::from(u32::MAX)) as u32,
-                last_error,
+                state: OutboxState::parse(state.as_deref())?,
+                detail,
             });
         }
         Ok(out)
     }
 
-    /// The lowest pending sequence number, if any: where the next push starts.
-    pub fn first_pending_seq(&self) -> Result<Option<DeviceSeq>, JournalError> {
-        let seq: Option<i64> = self.conn.query_row(
-            "SELECT MIN(device_seq) FROM outbox WHERE state = 'pending'",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(seq.map(|s| DeviceSeq(s as u64)))
+    /// The highest sequence number the server has answered.
+    pub fn acked_seq(&self) -> Result<DeviceSeq, JournalError> {
+        let seq: i64 = self
+            .conn
+            .query_row("SELECT acked_seq FROM device", [], |r| r.get(0))?;
+        Ok(DeviceSeq(seq as u64))
     }
 
-    /// Stores the server's verdict for events, in one transaction.
-    pub fn mark_outbox(
-        &mut self,
-        verdicts: &[(DeviceSeq, OutboxState, Option<String>, String)],
-    ) -> Result<(), JournalError> {
+    /// The lowest pending sequence number, if any: where the next push starts.
+    pub fn first_pending_seq(&self) -> Result<Option<DeviceSeq>, JournalError> {
+        let acked = self.acked_seq()?;
+        Ok((self.last_seq()? > acked).then(|| acked.next()))
+    }
+
+    /// Stores the server's verdicts and moves the watermark over every event answered
+    /// without a gap. Verdicts for events already answered (a retried push) replace the
+    /// stored ones. One transaction.
+    pub fn record_sync_verdicts(&mut self, verdicts: &[SyncVerdict]) -> Result<(), JournalError> {
         let now = chrono::Utc::now().to_rfc3339();
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE outbox SET state = ?2, last_error = ?3, result = ?4, updated_at = ?5,
-                 attempts = attempts + 1 WHERE device_seq = ?1",
+            let mut acked: i64 = tx.query_row("SELECT acked_seq FROM device", [], |r| r.get(0))?;
+            let mut put = tx.prepare_cached(
+                "INSERT OR REPLACE INTO sync_results (device_seq, state, detail, result, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for (seq, state, error, result) in verdicts {
-                stmt.execute(params![seq.0 as i64, state.as_str(), error, result, now])?;
+            let mut sorted: Vec<&SyncVerdict> = verdicts.iter().collect();
+            sorted.sort_by_key(|v| v.seq);
+            for verdict in sorted {
+                if verdict.state == OutboxState::Pending {
+                    return Err(JournalError::Inconsistent(format!(
+                        "a verdict for event {} cannot be 'pending'",
+                        verdict.seq
+                    )));
+                }
+                let exists: Option<i64> = tx
+                    .query_row(
+                        "SELECT device_seq FROM events WHERE device_seq = ?1",
+                        params![verdict.seq.0 as i64],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if exists.is_none() {
+                    return Err(JournalError::Inconsistent(format!(
+                        "the server answered for event {}, which this journal does not hold",
+                        verdict.seq
+                    )));
+                }
+                put.execute(params![
+                    verdict.seq.0 as i64,
+                    verdict.state.as_str(),
+                    verdict.detail,
+                    verdict.result,
+                    now
+                ])?;
+                if verdict.seq.0 as i64 == acked + 1 {
+                    acked += 1;
+                }
             }
+            tx.execute(
+                "UPDATE device SET acked_seq = ?1, push_attempts = 0, last_push_error = NULL WHERE id = 1",
+                params![acked],
+            )?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Remembers a failed push (network down, server error) for the sync status screen.
+    pub fn record_push_failure(&mut self, error: &str) -> Result<u32, JournalError> {
+        let attempts: i64 = self.conn.query_row(
+            "UPDATE device SET push_attempts = push_attempts + 1, last_push_error = ?1
+             WHERE id = 1 RETURNING push_attempts",
+            params![error],
+            |r| r.get(0),
+        )?;
+        Ok(attempts.clamp(0, i64::from(u32::MAX)) as u32)
     }
 }

@@ -1,11 +1,11 @@
 //! Local projections: the catalog (with its GTIN index), locations, balances as last pulled
 //! plus the effects of events the server has not reflected yet, and open tasks.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{Journal, JournalError};
-use crate::domain::{Gtin, Item, Location, LocationCode, Sku, StockStatus};
+use crate::domain::{DeviceSeq, Gtin, Item, Location, LocationCode, Sku, StockEffect, StockStatus};
 use crate::protocol::BalanceRecord;
 
 /// An item found by a scanned GTIN, with the pack the GTIN stands for.
@@ -172,7 +172,7 @@ impl Journal {
             "SELECT item, lot, status, SUM(qty) FROM (
                  SELECT item, lot, status, qty FROM server_balances WHERE location = ?1
                  UNION ALL
-                 SELECT item, lot, status, delta FROM pending_effects WHERE location = ?1
+                 SELECT item, lot, status, delta FROM local_deltas WHERE location = ?1
              ) GROUP BY item, lot, status HAVING SUM(qty) <> 0 ORDER BY item, lot, status",
         )?;
         let rows = stmt.query_map(params![location.as_str()], |r| {
@@ -226,5 +226,64 @@ impl Journal {
             out.push(serde_json::from_str(&row?).map_err(|e| json_err("task", e))?);
         }
         Ok(out)
+    }
+}
+
+/// Adds (`sign` = 1) or removes (`sign` = -1) events' effects to the per-balance local
+/// deltas, inside the caller's transaction.
+pub(super) fn add_local_effects(
+    tx: &Transaction<'_>,
+    effects: &[StockEffect],
+    sign: i64,
+) -> Result<(), JournalError> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO local_deltas (location, item, lot, status, delta) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (location, item, lot, status) DO UPDATE SET delta = delta + excluded.delta",
+    )?;
+    for effect in effects {
+        upsert.execute(params![
+            effect.location.as_str(),
+            effect.item.as_str(),
+            effect.lot.as_ref().map_or("", |l| l.as_str()),
+            effect.status.as_str(),
+            sign * effect.delta,
+        ])?;
+    }
+    Ok(())
+}
+
+impl Journal {
+    /// Called once a pull has brought balances that include every acknowledged event: their
+    /// effects leave the local deltas (the server's figures now carry them, or, for a
+    /// rejected event, the server's truth replaces them). One transaction.
+    pub fn reflect_acknowledged_effects(&mut self) -> Result<DeviceSeq, JournalError> {
+        let tx = self.conn.transaction()?;
+        let (reflected, acked): (i64, i64) =
+            tx.query_row("SELECT reflected_seq, acked_seq FROM device", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        if acked > reflected {
+            let bodies: Vec<(i64, String)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT device_seq, body FROM events WHERE device_seq > ?1 AND device_seq <= ?2",
+                )?;
+                let rows =
+                    stmt.query_map(params![reflected, acked], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            for (seq, body) in bodies {
+                let raw: crate::domain::RawEvent = serde_json::from_str(&body)
+                    .map_err(|e| json_err(&format!("event {seq}"), e))?;
+                let event = raw.decode()?;
+                add_local_effects(&tx, &event.body.stock_effects(), -1)?;
+            }
+            tx.execute("DELETE FROM local_deltas WHERE delta = 0", [])?;
+            tx.execute(
+                "UPDATE device SET reflected_seq = ?1 WHERE id = 1",
+                params![acked],
+            )?;
+        }
+        tx.commit()?;
+        Ok(DeviceSeq(acked.max(reflected) as u64))
     }
 }

@@ -258,6 +258,35 @@ fn on_hand_adds_unsynced_effects_to_server_balances() {
     let rows = journal.on_hand_at(&dock).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].qty, 15);
+
+    // The server applies the receipt; a pull brings the new balance of 15.
+    journal
+        .record_sync_verdicts(&[SyncVerdict {
+            seq: DeviceSeq(1),
+            state: OutboxState::Applied,
+            detail: None,
+            result: "{}".into(),
+        }])
+        .unwrap();
+    journal
+        .upsert_server_balances(&[crate::protocol::BalanceRecord {
+            item: Sku::new("1002").unwrap(),
+            location: dock.clone(),
+            lot: None,
+            expiry: None,
+            status: StockStatus::Available,
+            qty: 15,
+        }])
+        .unwrap();
+    assert_eq!(
+        journal.reflect_acknowledged_effects().unwrap(),
+        DeviceSeq(1)
+    );
+    assert_eq!(
+        journal.on_hand_at(&dock).unwrap()[0].qty,
+        15,
+        "not counted twice"
+    );
 }
 
 #[test]
@@ -268,20 +297,39 @@ fn outbox_tracks_verdicts() {
         .record_batch((1..=3).map(receive).collect())
         .unwrap();
     assert_eq!(journal.first_pending_seq().unwrap(), Some(DeviceSeq(1)));
+    let verdict = |seq, state, detail: Option<&str>| SyncVerdict {
+        seq: DeviceSeq(seq),
+        state,
+        detail: detail.map(str::to_owned),
+        result: "{}".into(),
+    };
+    // An answer for event 3 alone does not move the watermark past the unanswered 2.
     journal
-        .mark_outbox(&[
-            (DeviceSeq(1), OutboxState::Applied, None, "{}".into()),
-            (
-                DeviceSeq(2),
-                OutboxState::Rejected,
-                Some("bad".into()),
-                "{}".into(),
-            ),
+        .record_sync_verdicts(&[
+            verdict(1, OutboxState::Applied, None),
+            verdict(3, OutboxState::Applied, None),
         ])
         .unwrap();
-    assert_eq!(journal.first_pending_seq().unwrap(), Some(DeviceSeq(3)));
+    assert_eq!(journal.first_pending_seq().unwrap(), Some(DeviceSeq(2)));
+    journal
+        .record_sync_verdicts(&[verdict(2, OutboxState::Rejected, Some("bad"))])
+        .unwrap();
+    assert_eq!(journal.acked_seq().unwrap(), DeviceSeq(2));
+    journal
+        .record_sync_verdicts(&[
+            verdict(2, OutboxState::Rejected, Some("bad")),
+            verdict(3, OutboxState::Conflict, Some("short")),
+        ])
+        .unwrap();
+    assert_eq!(journal.first_pending_seq().unwrap(), None);
     let all = journal.outbox(false, 10).unwrap();
     assert_eq!(all[1].state, OutboxState::Rejected);
-    assert_eq!(all[1].last_error.as_deref(), Some("bad"));
-    assert_eq!(journal.outbox(true, 10).unwrap().len(), 1);
+    assert_eq!(all[1].detail.as_deref(), Some("bad"));
+    assert_eq!(all[2].state, OutboxState::Conflict);
+    assert!(journal.outbox(true, 10).unwrap().is_empty());
+    assert!(
+        journal
+            .record_sync_verdicts(&[verdict(9, OutboxState::Applied, None)])
+            .is_err()
+    );
 }
