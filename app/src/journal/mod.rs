@@ -13,6 +13,7 @@ mod events;
 mod migrations;
 mod outbox;
 mod projections;
+mod sync_store;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,7 @@ use crate::domain::{DeviceId, EventDecodeError, IdError, WarehouseCode};
 pub use events::{EventDraft, JournalStats, RecordedEvent};
 pub use outbox::{OutboxEntry, OutboxState, SyncVerdict};
 pub use projections::{CatalogHit, OnHandRow};
+pub use sync_store::{DeviceConflict, PullApplied, SyncMarks};
 
 /// `PRAGMA application_id` of a Dockhand journal ("DKH1").
 pub const APPLICATION_ID: i32 = 0x444B_4831;

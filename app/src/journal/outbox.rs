@@ -185,4 +185,14 @@ impl Journal {
         )?;
         Ok(attempts.clamp(0, i64::from(u32::MAX)) as u32)
     }
+
+    /// Moves the watermark back so events after `seq` are pushed again (the server lost
+    /// them). Their stored verdicts are kept until new ones replace them.
+    pub fn rewind_acked(&mut self, seq: DeviceSeq) -> Result<(), JournalError> {
+        self.conn.execute(
+            "UPDATE device SET acked_seq = MIN(acked_seq, ?1) WHERE id = 1",
+            params![seq.0 as i64],
+        )?;
+        Ok(())
+    }
 }

@@ -1,11 +1,16 @@
 //! Local projections: the catalog (with its GTIN index), locations, balances as last pulled
 //! plus the effects of events the server has not reflected yet, and open tasks.
+//!
+//! The `put_*` functions take a plain connection so a pull page can apply every kind of
+//! change inside one transaction; the `Journal` methods wrap them for single use.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{Journal, JournalError};
-use crate::domain::{DeviceSeq, Gtin, Item, Location, LocationCode, Sku, StockEffect, StockStatus};
+use crate::domain::{
+    DeviceSeq, Gtin, Item, Location, LocationCode, RawEvent, Sku, StockEffect, StockStatus,
+};
 use crate::protocol::BalanceRecord;
 
 /// An item found by a scanned GTIN, with the pack the GTIN stands for.
@@ -26,42 +31,140 @@ pub struct OnHandRow {
     pub qty: i64,
 }
 
-fn json_err(what: &str, e: serde_json::Error) -> JournalError {
+pub(super) fn json_err(what: &str, e: serde_json::Error) -> JournalError {
     JournalError::Inconsistent(format!("{what} stored in the journal is not valid: {e}"))
+}
+
+pub(super) fn put_items(conn: &Connection, items: &[Item]) -> Result<(), JournalError> {
+    let mut put_item = conn.prepare_cached(
+        "INSERT INTO catalog_items (sku, name, body) VALUES (?1, ?2, ?3)
+         ON CONFLICT (sku) DO UPDATE SET name = excluded.name, body = excluded.body",
+    )?;
+    let mut drop_gtins = conn.prepare_cached("DELETE FROM catalog_gtins WHERE sku = ?1")?;
+    let mut put_gtin = conn.prepare_cached(
+        "INSERT OR REPLACE INTO catalog_gtins (gtin, sku, uom, base_units) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for item in items {
+        let body = serde_json::to_string(item).map_err(|e| json_err("item", e))?;
+        put_item.execute(params![item.sku.as_str(), item.name, body])?;
+        drop_gtins.execute(params![item.sku.as_str()])?;
+        for gtin in &item.gtins {
+            put_gtin.execute(params![gtin.as_str(), item.sku.as_str(), "EA", 1])?;
+        }
+        for pack in &item.packs {
+            if let Some(gtin) = &pack.gtin {
+                put_gtin.execute(params![
+                    gtin.as_str(),
+                    item.sku.as_str(),
+                    pack.code,
+                    i64::from(pack.base_units)
+                ])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn put_locations(conn: &Connection, locations: &[Location]) -> Result<(), JournalError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO locations (code, warehouse, kind, pick_sequence, body)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for location in locations {
+        let body = serde_json::to_string(location).map_err(|e| json_err("location", e))?;
+        let kind = serde_json::to_value(location.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        stmt.execute(params![
+            location.code.as_str(),
+            location.warehouse.as_str(),
+            kind,
+            location.pick_sequence,
+            body
+        ])?;
+    }
+    Ok(())
+}
+
+/// Stores the server's figure for each balance; a zero balance is removed.
+pub(super) fn put_server_balances(
+    conn: &Connection,
+    balances: &[BalanceRecord],
+) -> Result<(), JournalError> {
+    let mut put = conn.prepare_cached(
+        "INSERT OR REPLACE INTO server_balances (location, item, lot, status, expiry, qty)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut remove = conn.prepare_cached(
+        "DELETE FROM server_balances WHERE location = ?1 AND item = ?2 AND lot = ?3 AND status = ?4",
+    )?;
+    for b in balances {
+        let lot = b.lot.as_ref().map_or("", |l| l.as_str());
+        if b.qty == 0 {
+            remove.execute(params![
+                b.location.as_str(),
+                b.item.as_str(),
+                lot,
+                b.status.as_str()
+            ])?;
+        } else {
+            put.execute(params![
+                b.location.as_str(),
+                b.item.as_str(),
+                lot,
+                b.status.as_str(),
+                b.expiry.map(|d| d.to_string()),
+                b.qty
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn put_task(
+    conn: &Connection,
+    kind: &str,
+    task_id: &str,
+    state: &str,
+    sscc: Option<&str>,
+    body: &serde_json::Value,
+) -> Result<(), JournalError> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO tasks (kind, task_id, state, sscc, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![kind, task_id, state, sscc, body.to_string()])?;
+    Ok(())
+}
+
+/// Adds (`sign` = 1) or removes (`sign` = -1) events' effects to the per-balance local
+/// deltas, inside the caller's transaction.
+pub(super) fn add_local_effects(
+    tx: &Transaction<'_>,
+    effects: &[StockEffect],
+    sign: i64,
+) -> Result<(), JournalError> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO local_deltas (location, item, lot, status, delta) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (location, item, lot, status) DO UPDATE SET delta = delta + excluded.delta",
+    )?;
+    for effect in effects {
+        upsert.execute(params![
+            effect.location.as_str(),
+            effect.item.as_str(),
+            effect.lot.as_ref().map_or("", |l| l.as_str()),
+            effect.status.as_str(),
+            sign * effect.delta,
+        ])?;
+    }
+    Ok(())
 }
 
 impl Journal {
     /// Inserts or replaces items (and their GTINs) in one transaction.
     pub fn upsert_items(&mut self, items: &[Item]) -> Result<(), JournalError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut put_item = tx.prepare_cached(
-                "INSERT INTO catalog_items (sku, name, body) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (sku) DO UPDATE SET name = excluded.name, body = excluded.body",
-            )?;
-            let mut drop_gtins = tx.prepare_cached("DELETE FROM catalog_gtins WHERE sku = ?1")?;
-            let mut put_gtin = tx.prepare_cached(
-                "INSERT OR REPLACE INTO catalog_gtins (gtin, sku, uom, base_units) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for item in items {
-                let body = serde_json::to_string(item).map_err(|e| json_err("item", e))?;
-                put_item.execute(params![item.sku.as_str(), item.name, body])?;
-                drop_gtins.execute(params![item.sku.as_str()])?;
-                for gtin in &item.gtins {
-                    put_gtin.execute(params![gtin.as_str(), item.sku.as_str(), "EA", 1])?;
-                }
-                for pack in &item.packs {
-                    if let Some(gtin) = &pack.gtin {
-                        put_gtin.execute(params![
-                            gtin.as_str(),
-                            item.sku.as_str(),
-                            pack.code,
-                            i64::from(pack.base_units)
-                        ])?;
-                    }
-                }
-            }
-        }
+        put_items(&tx, items)?;
         tx.commit()?;
         Ok(())
     }
@@ -104,26 +207,7 @@ impl Journal {
 
     pub fn upsert_locations(&mut self, locations: &[Location]) -> Result<(), JournalError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO locations (code, warehouse, kind, pick_sequence, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for location in locations {
-                let body = serde_json::to_string(location).map_err(|e| json_err("location", e))?;
-                let kind = serde_json::to_value(location.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                stmt.execute(params![
-                    location.code.as_str(),
-                    location.warehouse.as_str(),
-                    kind,
-                    location.pick_sequence,
-                    body
-                ])?;
-            }
-        }
+        put_locations(&tx, locations)?;
         tx.commit()?;
         Ok(())
     }
@@ -145,22 +229,7 @@ impl Journal {
         balances: &[BalanceRecord],
     ) -> Result<(), JournalError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR REPLACE INTO server_balances (item, location, lot, status, expiry, qty)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for b in balances {
-                stmt.execute(params![
-                    b.item.as_str(),
-                    b.location.as_str(),
-                    b.lot.as_ref().map_or("", |l| l.as_str()),
-                    b.status.as_str(),
-                    b.expiry.map(|d| d.to_string()),
-                    b.qty
-                ])?;
-            }
-        }
+        put_server_balances(&tx, balances)?;
         tx.commit()?;
         Ok(())
     }
@@ -199,6 +268,42 @@ impl Journal {
         Ok(out)
     }
 
+    /// Every balance as this device knows it (server figures plus unreflected local effects),
+    /// zero rows omitted, ordered by location, item, lot, status.
+    pub fn on_hand_all(&self) -> Result<Vec<OnHandRow>, JournalError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT location, item, lot, status, SUM(qty) FROM (
+                 SELECT location, item, lot, status, qty FROM server_balances
+                 UNION ALL
+                 SELECT location, item, lot, status, delta FROM local_deltas
+             ) GROUP BY location, item, lot, status HAVING SUM(qty) <> 0
+             ORDER BY location, item, lot, status",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (location, item, lot, status, qty) = row?;
+            out.push(OnHandRow {
+                item: Sku::new(item)?,
+                location: LocationCode::new(location)?,
+                lot: (!lot.is_empty()).then_some(lot),
+                status: status
+                    .parse()
+                    .map_err(|e| JournalError::Inconsistent(format!("{e}")))?,
+                qty,
+            });
+        }
+        Ok(out)
+    }
+
     /// Stores an open task (a pick task or an inbound document) as JSON.
     pub fn upsert_task(
         &mut self,
@@ -208,11 +313,7 @@ impl Journal {
         sscc: Option<&str>,
         body: &serde_json::Value,
     ) -> Result<(), JournalError> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO tasks (kind, task_id, state, sscc, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![kind, task_id, state, sscc, body.to_string()],
-        )?;
-        Ok(())
+        put_task(&self.conn, kind, task_id, state, sscc, body)
     }
 
     /// Open tasks of a kind, as stored.
@@ -227,32 +328,7 @@ impl Journal {
         }
         Ok(out)
     }
-}
 
-/// Adds (`sign` = 1) or removes (`sign` = -1) events' effects to the per-balance local
-/// deltas, inside the caller's transaction.
-pub(super) fn add_local_effects(
-    tx: &Transaction<'_>,
-    effects: &[StockEffect],
-    sign: i64,
-) -> Result<(), JournalError> {
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO local_deltas (location, item, lot, status, delta) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (location, item, lot, status) DO UPDATE SET delta = delta + excluded.delta",
-    )?;
-    for effect in effects {
-        upsert.execute(params![
-            effect.location.as_str(),
-            effect.item.as_str(),
-            effect.lot.as_ref().map_or("", |l| l.as_str()),
-            effect.status.as_str(),
-            sign * effect.delta,
-        ])?;
-    }
-    Ok(())
-}
-
-impl Journal {
     /// Called once a pull has brought balances that include every acknowledged event: their
     /// effects leave the local deltas (the server's figures now carry them, or, for a
     /// rejected event, the server's truth replaces them). One transaction.
@@ -272,7 +348,7 @@ impl Journal {
                 rows.collect::<Result<_, _>>()?
             };
             for (seq, body) in bodies {
-                let raw: crate::domain::RawEvent = serde_json::from_str(&body)
+                let raw: RawEvent = serde_json::from_str(&body)
                     .map_err(|e| json_err(&format!("event {seq}"), e))?;
                 let event = raw.decode()?;
                 add_local_effects(&tx, &event.body.stock_effects(), -1)?;

@@ -333,3 +333,74 @@ fn outbox_tracks_verdicts() {
             .is_err()
     );
 }
+
+#[test]
+fn a_pull_page_and_its_cursor_commit_together_and_refetch_clears_projections() {
+    use crate::protocol::{BalanceRecord, Change, PullResponse};
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    let item = Item {
+        sku: Sku::new("1002").unwrap(),
+        name: "Blue Mug".into(),
+        gtins: vec![Gtin::parse("09506000134352").unwrap()],
+        packs: vec![],
+        tracking: Tracking::default(),
+        category: None,
+    };
+    let bin = LocationCode::new("A-03-2-B").unwrap();
+    let page = PullResponse {
+        warehouse: wh(),
+        changes: vec![
+            Change::Item(item),
+            Change::Balance(BalanceRecord {
+                item: Sku::new("1002").unwrap(),
+                location: bin.clone(),
+                lot: None,
+                expiry: None,
+                status: StockStatus::Available,
+                qty: 4,
+            }),
+            Change::Conflict {
+                conflict_id: 9,
+                event_id: None,
+                kind: "pick_beyond_balance".into(),
+                state: "open".into(),
+                message: "2 devices picked the last unit".into(),
+            },
+        ],
+        next_cursor: "100:7".into(),
+        has_more: false,
+        refetch: false,
+        server_time: chrono::Utc::now(),
+    };
+    let applied = journal.apply_pull_page(&page).unwrap();
+    assert_eq!(
+        (applied.changes, applied.has_more, applied.refetch),
+        (3, false, false)
+    );
+    assert_eq!(journal.pull_cursor().unwrap().as_deref(), Some("100:7"));
+    assert_eq!(journal.on_hand_at(&bin).unwrap()[0].qty, 4);
+    assert_eq!(journal.open_device_conflicts().unwrap().len(), 1);
+    assert!(
+        journal
+            .item_by_gtin(&Gtin::parse("09506000134352").unwrap())
+            .unwrap()
+            .is_some()
+    );
+
+    let refetch = PullResponse {
+        changes: vec![],
+        refetch: true,
+        has_more: false,
+        ..page
+    };
+    assert!(journal.apply_pull_page(&refetch).unwrap().refetch);
+    assert_eq!(journal.pull_cursor().unwrap(), None);
+    assert!(journal.on_hand_at(&bin).unwrap().is_empty());
+    assert!(
+        journal
+            .item_by_gtin(&Gtin::parse("09506000134352").unwrap())
+            .unwrap()
+            .is_none()
+    );
+}

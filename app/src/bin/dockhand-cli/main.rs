@@ -2,6 +2,7 @@
 //! scanner listening, workflow scripts, sync — for tests, support and scripting.
 
 mod journal_cmd;
+mod sync_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,12 +35,15 @@ enum Command {
         #[command(subcommand)]
         command: journal_cmd::JournalCommand,
     },
+    /// Run one sync round with the server: push queued events, pull changes.
+    Sync(sync_cmd::SyncArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Journal { db, command } => journal_cmd::run(&db, command),
+        Command::Sync(args) => sync_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
