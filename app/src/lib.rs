@@ -16,5 +16,7 @@ pub mod label;
 #[cfg(feature = "device")]
 pub mod scanner;
 #[cfg(feature = "device")]
+pub mod sim;
+#[cfg(feature = "device")]
 pub mod sync;
 pub mod workflow;

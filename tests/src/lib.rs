@@ -2,3 +2,4 @@
 //! test, made from `DATABASE_URL` and dropped afterwards.
 
 pub mod pg;
+pub mod proxy;

@@ -2,6 +2,7 @@
 //! scanner listening, workflow scripts, sync — for tests, support and scripting.
 
 mod journal_cmd;
+mod sim_cmd;
 mod sync_cmd;
 
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ enum Command {
     },
     /// Run one sync round with the server: push queued events, pull changes.
     Sync(sync_cmd::SyncArgs),
+    /// Simulate devices working shifts (partly offline) against a real server.
+    Sim(sim_cmd::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Journal { db, command } => journal_cmd::run(&db, command),
         Command::Sync(args) => sync_cmd::run(args),
+        Command::Sim(args) => sim_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
