@@ -226,6 +226,15 @@ impl ScanFramer {
         Some(last + self.idle_limit())
     }
 
+    /// Ends the input: a final scan without terminator (the last line of a file) is
+    /// returned rather than lost.
+    pub fn finish_input(&mut self) -> Vec<FramedScan> {
+        let mut out = Vec::new();
+        self.finish(&mut out);
+        self.last_byte_at = None;
+        out
+    }
+
     /// Forgets a partial scan, e.g. when the port vanished mid-scan. Returns how many bytes
     /// were dropped.
     pub fn reset(&mut self) -> usize {
@@ -472,6 +481,14 @@ mod tests {
         // Exactly the maximum is still a scan.
         let exact = "Y".repeat(16);
         assert_eq!(data(&f.push(format!("{exact}\r").as_bytes(), t)), [exact]);
+    }
+
+    #[test]
+    fn the_end_of_input_ends_a_last_unterminated_scan() {
+        let mut f = framer(Terminator::Lf);
+        assert_eq!(data(&f.push(b"ONE\nTWO", Instant::now())), ["ONE"]);
+        assert_eq!(data(&f.finish_input()), ["TWO"]);
+        assert!(f.finish_input().is_empty());
     }
 
     #[test]

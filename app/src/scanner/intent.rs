@@ -56,7 +56,7 @@ pub enum IntentError {
     #[error("the {vendor} scan intent carries no barcode data")]
     NoData { vendor: &'static str },
     #[error("the scan intent extras are not valid JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     #[error("intent extra {key} has a value the decoder does not understand: {value}")]
     UnsupportedExtra { key: String, value: String },
 }
@@ -103,7 +103,8 @@ impl TryFrom<serde_json::Value> for IntentExtra {
 /// Null values are ignored; unknown value shapes are an error only for the extras that
 /// carry the scan.
 pub fn decode_intent_json(json: &str, received_at: DateTime<Utc>) -> Result<Scan, IntentError> {
-    let raw: HashMap<String, serde_json::Value> = serde_json::from_str(json)?;
+    let raw: HashMap<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(IntentError::Json)?;
     let mut extras = HashMap::with_capacity(raw.len());
     for (key, value) in raw {
         if value.is_null() {

@@ -27,17 +27,16 @@ use super::wedge::{WedgeConfig, WedgeSuffix};
 /// Why a profile cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("cannot read scanner profile {path}: {source}")]
+    // The cause is in the message rather than a `#[source]`, so it is printed once.
+    #[error("cannot read scanner profile {}: {error}", path.display())]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("scanner profile {path} is not a valid profile: {source}")]
+    #[error("scanner profile {} is not a valid profile: {error}", path.display())]
     Parse {
         path: PathBuf,
-        #[source]
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     #[error("scanner profile \"{profile}\": {field} {reason}")]
     Invalid {
@@ -173,13 +172,13 @@ impl ScannerProfile {
 
     /// Reads and validates a JSON profile file.
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ProfileError::Read {
             path: path.to_owned(),
-            source,
+            error,
         })?;
-        let profile: Self = serde_json::from_str(&text).map_err(|source| ProfileError::Parse {
+        let profile: Self = serde_json::from_str(&text).map_err(|error| ProfileError::Parse {
             path: path.to_owned(),
-            source,
+            error,
         })?;
         profile.validate()?;
         Ok(profile)

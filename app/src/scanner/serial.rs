@@ -48,7 +48,7 @@ pub enum ScannerError {
     #[error("cannot open serial port {path}: {detail}")]
     Open { path: String, detail: String },
     #[error("cannot start the serial scanner thread: {0}")]
-    Thread(#[source] io::Error),
+    Thread(io::Error),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -277,3 +277,104 @@ fn a_missing_port_is_reported_before_any_reading() {
         "serial port /dev/ttyUSB-dockhand-unplugged does not exist; is the scanner plugged in?"
     );
 }
+
+mod listen_command {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+
+    use serde_json::Value;
+
+    use super::*;
+
+    fn cli() -> Command {
+        Command::new(env!("CARGO_BIN_EXE_dockhand-cli"))
+    }
+
+    #[test]
+    fn listen_serial_prints_each_scan_as_a_json_line_and_stops_on_ctrl_c() {
+        let (mut master, slave) = pty();
+        let path = slave.name().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("bench.json");
+        std::fs::write(
+            &profile,
+            r#"{"name": "bench", "input": {"kind": "serial", "framing": {"fnc1_substitute": "~"}}}"#,
+        )
+        .unwrap();
+        let mut child = cli()
+            .args(["listen", "--serial", &path, "--baud", "115200", "--profile"])
+            .arg(&profile)
+            .env("DOCKHAND_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut banner = String::new();
+        stderr.read_line(&mut banner).unwrap();
+        assert!(
+            banner.starts_with(&format!("listening on {path} at 115200 baud")),
+            "{banner}"
+        );
+        drop(slave);
+
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        for n in 0..3 {
+            let (wire, data, symbology) = scan_case(n);
+            master.write_all(&wire).unwrap();
+            master.write_all(b"\r").unwrap();
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            let json: Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(json["data"], data);
+            assert_eq!(json["source"], "serial");
+            assert_eq!(
+                json["symbology"].as_str(),
+                symbology.map(|s| s.to_string()).as_deref()
+            );
+            assert!(json["received_at"].is_string());
+        }
+
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(
+            child.wait().unwrap().success(),
+            "listen did not exit cleanly on Ctrl-C"
+        );
+    }
+
+    #[test]
+    fn listen_stdin_prints_each_line_as_a_scan_until_eof() {
+        let mut child = cli()
+            .args([
+                "listen",
+                "--stdin",
+                "--profile",
+                "zebra-datawedge-keystroke",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"]E09506000134352\r\n\nA-03-2-B\nno newline at the end")
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success());
+        let lines: Vec<Value> = output
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+            .collect();
+        let data: Vec<&str> = lines.iter().map(|l| l["data"].as_str().unwrap()).collect();
+        assert_eq!(data, ["9506000134352", "A-03-2-B", "no newline at the end"]);
+        assert_eq!(lines[0]["symbology_name"], "ean13-upc");
+        assert_eq!(lines[1]["source"], "manual");
+    }
+}

@@ -2,6 +2,7 @@
 //! scanner listening, workflow scripts, sync — for tests, support and scripting.
 
 mod journal_cmd;
+mod listen_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,12 +35,15 @@ enum Command {
         #[command(subcommand)]
         command: journal_cmd::JournalCommand,
     },
+    /// Print each scan from a serial scanner or stdin as a JSON line as it arrives.
+    Listen(listen_cmd::ListenArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Journal { db, command } => journal_cmd::run(&db, command),
+        Command::Listen(args) => listen_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
