@@ -15,6 +15,9 @@
 //! ANSI MH10.8.2 symbols carry. CR and LF are never data: with a CR terminator a scanner that
 //! sends CRLF still works, because the LF is dropped.
 //!
+//! Scanners must send ASCII or UTF-8 (every GS1 and warehouse code is ASCII); a scanner
+//! set to send Latin-1 bytes above 0x7F would see those characters dropped as noise.
+//!
 //! A partial scan that sits without a terminator for longer than
 //! [`FramingConfig::discard_partial_after_ms`] is discarded when the next byte arrives: a
 //! scanner sends a whole scan in one burst, so a stale fragment is noise or a broken

@@ -9,6 +9,10 @@
 //! soon as bytes arrive, so a scan is on the channel within microseconds of its terminator.
 //! The read timeout only bounds how long a stop request or an idle-timeout frame waits.
 //!
+//! Reconnecting reopens the same path, so give a stable one: a USB scanner plugged back in
+//! may come back as `/dev/ttyACM1` instead of `/dev/ttyACM0`, while its
+//! `/dev/serial/by-id/usb-…` link stays the same.
+//!
 //! A scan cut in half by an unplug is dropped (with a warning): the scanner will not resend
 //! it, and half a barcode is worse than none — the worker sees no beep on the screen and
 //! scans again.

@@ -602,6 +602,32 @@ mod tests {
         assert!(w.push(KeyEvent::new(Key::Enter, t0)).is_empty());
     }
 
+    proptest::proptest! {
+        /// Scans typed 1–30 ms per key and fired 0–200 ms apart, Enter after each: every
+        /// scan comes out once, whole, in order.
+        #[test]
+        fn back_to_back_scans_are_never_lost_or_merged(
+            scans in proptest::collection::vec(
+                ("[A-Z0-9]{3,40}", 1u64..=30, 0u64..=200),
+                1..60,
+            ),
+        ) {
+            let (mut w, t0) = assembler(WedgeConfig::default());
+            let mut at = t0;
+            let mut out = Vec::new();
+            for (code, key_gap, pause) in &scans {
+                at += Duration::from_millis(*pause);
+                let (events, end) = typed(code, Some(Key::Enter), at, Duration::from_millis(*key_gap));
+                out.extend(w.push_all(events));
+                at = end;
+            }
+            let got: Vec<(String, ScanSource)> = summary(&out);
+            let want: Vec<(String, ScanSource)> =
+                scans.iter().map(|(code, _, _)| (code.clone(), ScanSource::Wedge)).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
     #[test]
     fn text_events_map_newline_and_tab_to_keys() {
         let t = Instant::now();
