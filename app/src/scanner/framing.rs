@@ -225,8 +225,8 @@ impl ScanFramer {
         if self.buf.is_empty() && !self.discarding_overlong {
             return None;
         }
-        let last = self.last_byte_at?;
-        Some(last + self.idle_limit())
+        // No deadline at all if the limit is too far out to represent.
+        self.last_byte_at?.checked_add(self.idle_limit())
     }
 
     /// Ends the input: a final scan without terminator (the last line of a file) is

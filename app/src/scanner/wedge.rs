@@ -144,13 +144,13 @@ struct WallClock {
 
 impl WallClock {
     fn at(&self, instant: Instant) -> DateTime<Utc> {
-        let offset =
-            |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero());
-        if instant >= self.origin {
-            self.wall + offset(instant - self.origin)
+        let offset = |d: Duration| chrono::Duration::from_std(d).ok();
+        let stamped = if instant >= self.origin {
+            offset(instant - self.origin).and_then(|d| self.wall.checked_add_signed(d))
         } else {
-            self.wall - offset(self.origin - instant)
-        }
+            offset(self.origin - instant).and_then(|d| self.wall.checked_sub_signed(d))
+        };
+        stamped.unwrap_or(self.wall)
     }
 }
 
@@ -233,8 +233,10 @@ impl WedgeAssembler {
         }
         let last = self.last_key_at()?;
         let start = self.last_run_start();
-        self.run_is_scan(&self.keys[start..], None)
-            .then(|| last + self.config.idle_timeout())
+        if !self.run_is_scan(&self.keys[start..], None) {
+            return None;
+        }
+        last.checked_add(self.config.idle_timeout())
     }
 
     fn last_key_at(&self) -> Option<Instant> {

@@ -86,7 +86,7 @@ fn listen_stdin(profile: Option<ScannerProfile>) -> anyhow::Result<()> {
         fnc1_substitute,
         strip_aim_id,
         // A script may pause between lines; never throw a line away for it.
-        discard_partial_after_ms: u64::MAX / 4,
+        discard_partial_after_ms: 24 * 60 * 60 * 1000,
         ..FramingConfig::default()
     });
     let stdin = std::io::stdin();
