@@ -346,6 +346,31 @@ mod listen_command {
         );
     }
 
+    /// A real EACCES: the pty's slave node is owned by root (mode 0620, group tty), and `listen` runs as
+    /// `nobody`. Needs root (to drop to `nobody`) and `setpriv`; skipped otherwise.
+    #[test]
+    fn listen_explains_a_port_the_user_may_not_open() {
+        use std::os::unix::fs::MetadataExt;
+        let is_root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+        if !is_root || Command::new("setpriv").arg("--version").output().is_err() {
+            eprintln!("skipped: needs root and setpriv to run listen as another user");
+            return;
+        }
+        let (_master, slave) = pty();
+        let path = slave.name().unwrap();
+        let output = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_dockhand-cli"))
+            .args(["listen", "--serial", &path])
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr).trim(),
+            format!("error: permission denied opening {path}; add the user to the dialout group")
+        );
+    }
+
     #[test]
     fn listen_stdin_prints_each_line_as_a_scan_until_eof() {
         let mut child = cli()
