@@ -509,7 +509,12 @@ mod tests {
         fn any_split_of_the_stream_yields_the_same_scans(
             codes in prop::collection::vec("[A-Z0-9]{1,30}", 1..40),
             cuts in prop::collection::vec(1usize..64, 0..40),
-            terminator in prop::sample::select(vec![Terminator::Cr, Terminator::Lf, Terminator::Crlf, Terminator::Etx]),
+            terminator in prop::sample::select(vec![
+                Terminator::Cr,
+                Terminator::Lf,
+                Terminator::Crlf,
+                Terminator::Etx,
+            ]),
         ) {
             let end: &[u8] = match terminator {
                 Terminator::Cr => b"\r",

@@ -490,7 +490,12 @@ impl Reader {
                 }
                 Err(e) => {
                     if attempt == 1 || attempt.is_multiple_of(20) {
-                        tracing::warn!(port = %self.label, attempt, error = %e, "serial scanner still missing");
+                        tracing::warn!(
+                            port = %self.label,
+                            attempt,
+                            error = %e,
+                            "serial scanner still missing"
+                        );
                     }
                     set_state(
                         &self.status,

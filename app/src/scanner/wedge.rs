@@ -619,7 +619,8 @@ mod tests {
             let mut out = Vec::new();
             for (code, key_gap, pause) in &scans {
                 at += Duration::from_millis(*pause);
-                let (events, end) = typed(code, Some(Key::Enter), at, Duration::from_millis(*key_gap));
+                let gap = Duration::from_millis(*key_gap);
+                let (events, end) = typed(code, Some(Key::Enter), at, gap);
                 out.extend(w.push_all(events));
                 at = end;
             }

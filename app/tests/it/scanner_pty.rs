@@ -235,10 +235,10 @@ fn a_port_handed_over_stops_cleanly_when_its_scanner_goes_away() {
         .unwrap();
     assert_scans_in_order(&receive(&rx, 10), 0);
     drop(master);
-    wait_for(
-        "the reader to stop",
-        || matches!(scanner.state(), LinkState::Stopped { ref reason } if reason.contains("no path to reopen")),
-    );
+    wait_for("the reader to stop", || match scanner.state() {
+        LinkState::Stopped { reason } => reason.contains("no path to reopen"),
+        _ => false,
+    });
     assert_nothing_more(&rx);
 }
 
@@ -346,8 +346,9 @@ mod listen_command {
         );
     }
 
-    /// A real EACCES: the pty's slave node is owned by root (mode 0620, group tty), and `listen` runs as
-    /// `nobody`. Needs root (to drop to `nobody`) and `setpriv`; skipped otherwise.
+    /// A real EACCES: the pty's slave node is owned by root (mode 0620, group tty) and
+    /// `listen` runs as `nobody`. Needs root (to drop to `nobody`) and `setpriv`; skipped
+    /// otherwise.
     #[test]
     fn listen_explains_a_port_the_user_may_not_open() {
         use std::os::unix::fs::MetadataExt;
