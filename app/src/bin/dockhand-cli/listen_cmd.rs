@@ -163,21 +163,34 @@ fn listen_serial(
     }
 }
 
-/// Ctrl-C ends `listen` with success: every scan line already printed is complete and
-/// flushed (the handler takes the stdout lock first), and the OS closes the port.
+/// Ctrl-C (or SIGTERM) ends `listen` with success: every scan line already printed is
+/// complete and flushed (the handler takes the stdout lock first), and the OS closes the
+/// port. The handlers are registered before this returns, so no early signal is missed.
 fn exit_cleanly_on_ctrl_c() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot set up the Ctrl-C handler")?;
+    let (mut interrupt, mut terminate) = {
+        let _context = runtime.enter();
+        (
+            signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?,
+            signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+        )
+    };
     std::thread::Builder::new()
         .name("ctrl-c".into())
         .spawn(move || {
-            if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
-                let mut out = std::io::stdout().lock();
-                let _ = out.flush();
-                std::process::exit(0);
-            }
+            runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            });
+            let mut out = std::io::stdout().lock();
+            let _ = out.flush();
+            std::process::exit(0);
         })
         .context("cannot start the Ctrl-C handler")?;
     Ok(())
