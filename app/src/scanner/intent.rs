@@ -50,7 +50,7 @@ pub enum IntentExtra {
 pub enum IntentError {
     #[error(
         "the intent is not a scan from Zebra DataWedge or Honeywell (extras: {keys}); check \
-         the scanner profile's intent output settings"
+         the intent output settings of the DataWedge or Honeywell scanner profile"
     )]
     NotAScan { keys: String },
     #[error("the {vendor} scan intent carries no barcode data")]
