@@ -2,6 +2,7 @@
 //! scanner listening, workflow scripts, sync — for tests, support and scripting.
 
 mod journal_cmd;
+mod listen_cmd;
 mod sim_cmd;
 mod sync_cmd;
 
@@ -40,6 +41,8 @@ enum Command {
     Sync(sync_cmd::SyncArgs),
     /// Simulate devices working shifts (partly offline) against a real server.
     Sim(sim_cmd::SimArgs),
+    /// Print each scan from a serial scanner or stdin as a JSON line as it arrives.
+    Listen(listen_cmd::ListenArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Journal { db, command } => journal_cmd::run(&db, command),
         Command::Sync(args) => sync_cmd::run(args),
         Command::Sim(args) => sim_cmd::run(args),
+        Command::Listen(args) => listen_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
