@@ -7,7 +7,10 @@ use rusqlite::Connection;
 
 use super::{APPLICATION_ID, JournalError};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/device/0001_journal.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/device/0001_journal.sql"),
+    include_str!("../../../migrations/device/0002_workflows.sql"),
+];
 
 /// The schema version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

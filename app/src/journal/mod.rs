@@ -13,6 +13,7 @@ mod events;
 mod migrations;
 mod outbox;
 mod projections;
+mod workflow_store;
 
 use std::path::{Path, PathBuf};
 

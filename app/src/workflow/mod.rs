@@ -23,6 +23,8 @@ mod projections;
 mod prompt;
 mod putaway;
 mod receive;
+#[cfg(feature = "device")]
+mod runner;
 mod stock;
 pub mod text;
 
@@ -35,6 +37,8 @@ pub use projections::{Fact, History, ProjectionError, Projections, StockRow};
 pub use prompt::{Feedback, ItemLabel, Prompt, ReceiptProgress};
 pub use putaway::PutawayJob;
 pub use receive::ReceiveJob;
+#[cfg(feature = "device")]
+pub use runner::{Session, SessionError};
 pub use stock::StockJob;
 
 use serde::{Deserialize, Serialize};

@@ -4,3 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod journal_crash;
+mod workflow_projections;
+mod workflow_restart;
+mod workflow_support;

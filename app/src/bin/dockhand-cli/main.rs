@@ -2,6 +2,7 @@
 //! scanner listening, workflow scripts, sync — for tests, support and scripting.
 
 mod journal_cmd;
+mod script_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,12 +35,16 @@ enum Command {
         #[command(subcommand)]
         command: journal_cmd::JournalCommand,
     },
+    /// Play a script of scans and actions against a journal and print the prompts
+    /// (`dockhand-cli script --help` lists the commands).
+    Script(script_cmd::ScriptArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Journal { db, command } => journal_cmd::run(&db, command),
+        Command::Script(args) => script_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
