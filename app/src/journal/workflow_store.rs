@@ -10,11 +10,13 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Journal, JournalError};
 use crate::domain::{
-    DocumentRef, Gtin, Item, Location, LocationCode, LotCode, OperatorId, Qty, RawEvent, Sku,
-    TaskId, UnitOfMeasure,
+    DocumentRef, Gtin, Item, Location, LocationCode, LotCode, OperatorId, OrderNumber, Qty,
+    RawEvent, Sku, TaskId, UnitOfMeasure,
 };
 use crate::protocol::{InboundDocumentRecord, PickTaskRecord};
-use crate::workflow::{Fact, History, JobSpec, ProjectionError, Projections, StockRow};
+use crate::workflow::{
+    Fact, History, JobSpec, ProjectionError, Projections, StockRow, order_lines_of,
+};
 
 impl From<JournalError> for ProjectionError {
     fn from(e: JournalError) -> Self {
@@ -247,6 +249,18 @@ impl Projections for Journal {
             .into_iter()
             .map(|v| serde_json::from_value(v).map_err(|e| bad_json("a pick task", e)))
             .collect()
+    }
+
+    fn order_lines(&self, order: &OrderNumber) -> Result<Vec<(Sku, Qty)>, ProjectionError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM tasks WHERE kind = 'pick' ORDER BY task_id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut tasks: Vec<PickTaskRecord> = Vec::new();
+        for row in rows {
+            tasks.push(parse("a pick task", &row?)?);
+        }
+        Ok(order_lines_of(&tasks, order))
     }
 
     fn inbound_document(

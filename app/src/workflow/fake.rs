@@ -179,6 +179,14 @@ impl Projections for FakeProjections {
         Ok(self.pick_tasks.clone())
     }
 
+    fn order_lines(
+        &self,
+        order: &crate::domain::OrderNumber,
+    ) -> Result<Vec<(Sku, Qty)>, ProjectionError> {
+        self.check()?;
+        Ok(super::projections::order_lines_of(&self.pick_tasks, order))
+    }
+
     fn inbound_document(
         &self,
         doc: &DocumentRef,

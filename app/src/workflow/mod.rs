@@ -33,7 +33,7 @@ pub use fake::FakeProjections;
 pub use input::{Action, Input, Scanned, ScriptSyntaxError};
 pub use pack::PackJob;
 pub use pick::PickJob;
-pub use projections::{Fact, History, ProjectionError, Projections, StockRow};
+pub use projections::{Fact, History, ProjectionError, Projections, StockRow, order_lines_of};
 pub use prompt::{Feedback, ItemLabel, Prompt, ReceiptProgress};
 pub use putaway::PutawayJob;
 pub use receive::ReceiveJob;

@@ -38,6 +38,24 @@ pub struct Fact {
     pub body: EventBody,
 }
 
+/// Sums the lines of `tasks` that belong to `order` (a task's own order, or a batch/wave
+/// line's), per item in first-seen order. Shared by every store.
+pub fn order_lines_of(tasks: &[PickTaskRecord], order: &OrderNumber) -> Vec<(Sku, Qty)> {
+    let mut out: Vec<(Sku, Qty)> = Vec::new();
+    for task in tasks {
+        for line in &task.lines {
+            if line.order.as_ref().or(task.order.as_ref()) != Some(order) {
+                continue;
+            }
+            match out.iter_mut().find(|(sku, _)| sku == &line.item) {
+                Some((_, qty)) => *qty = *qty + line.qty,
+                None => out.push((line.item.clone(), line.qty)),
+            }
+        }
+    }
+    out
+}
+
 /// Which facts a job is made of: its progress is derived from these alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum History {
@@ -100,6 +118,9 @@ pub trait Projections {
     fn pick_task(&self, task: &TaskId) -> Result<Option<PickTaskRecord>, ProjectionError>;
     /// Open pick tasks.
     fn pick_tasks(&self) -> Result<Vec<PickTaskRecord>, ProjectionError>;
+    /// What an order asks for, summed per item over every pick task (open or closed) that
+    /// lists it; empty when no task on this device knows the order.
+    fn order_lines(&self, order: &OrderNumber) -> Result<Vec<(Sku, Qty)>, ProjectionError>;
     fn inbound_document(
         &self,
         doc: &DocumentRef,

@@ -359,7 +359,10 @@ pub fn move_quantity(item: &str, available: i64) -> String {
     format!("{item}: enter quantity ({available} each here)")
 }
 pub fn scan_target_bin(qty: Qty, item: &str) -> String {
-    format!("Take {} {item}: scan the bin to put it in", units(qty))
+    format!(
+        "Take {} {item}: scan the bin to put it in, or choose a status",
+        units(qty)
+    )
 }
 pub fn same_bin(code: &LocationCode) -> String {
     format!("{code} is the bin the stock comes from: scan another bin")
@@ -385,4 +388,28 @@ pub fn adjusted(item: &str, delta: i64) -> String {
 }
 pub fn adjust_below_zero(item: &str, available: i64) -> String {
     format!("Cannot remove more than the {available} each of {item} in this bin")
+}
+pub fn only_here(available: i64, item: &str, location: &LocationCode) -> String {
+    format!("Only {available} each of {item} in {location}")
+}
+pub fn status_unchanged(to: StockStatus) -> String {
+    format!("The stock is already {}", to.as_str().replace('_', " "))
+}
+pub fn zero_adjustment() -> String {
+    "An adjustment must add or remove at least 1".to_owned()
+}
+pub fn stock_job_done() -> String {
+    "Stock changes finished".to_owned()
+}
+pub fn not_a_carton_label(data: &str) -> String {
+    format!("{data} is not a carton label: scan a new SSCC label (18 digits)")
+}
+pub fn carton_label_used(sscc: &str) -> String {
+    format!("Carton label {sscc} is already used: scan a new one")
+}
+pub fn order_closed_short(order: &str, remaining: &[String]) -> String {
+    format!(
+        "Order {order} packed short. Missing: {}",
+        remaining.join(", ")
+    )
 }

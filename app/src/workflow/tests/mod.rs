@@ -12,6 +12,7 @@ use crate::domain::{
 use crate::protocol::{InboundDocumentRecord, InboundLine, PickTaskLine, PickTaskRecord};
 
 mod count_tests;
+mod pack_tests;
 mod pick_tests;
 mod property;
 mod putaway_tests;
