@@ -7,3 +7,5 @@ mod journal_crash;
 mod workflow_projections;
 mod workflow_restart;
 mod workflow_support;
+mod workflow_script;
+mod workflow_property;

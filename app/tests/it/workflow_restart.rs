@@ -237,3 +237,95 @@ fn the_recount_points_at_the_first_counts_event_id() {
     // A typed quantity is not a scan: no scan evidence on the event.
     assert_eq!(events[0].event.header.scan, None);
 }
+
+#[test]
+fn packing_resumes_after_the_closed_cartons() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("device.db");
+    let mug = format!("scan gtin:{MUG}");
+    {
+        let mut journal = seeded(&db);
+        let mut pick = start(&mut journal, &JobSpec::Pick { task: TaskId::new("T-1").unwrap(), tote: None });
+        play(
+            &mut pick,
+            &mut journal,
+            &[
+                "scan loc:TOTE-7",
+                "scan loc:A-03-2-B",
+                &mug,
+                "qty 4",
+                "scan loc:A-05-1-A",
+                &format!("scan gtin:{MILK} lot:L1"),
+                "qty 2",
+                "scan loc:A-05-1-A",
+                &format!("scan gtin:{SCANNER} serial:S1"),
+                &format!("scan gtin:{SCANNER} serial:S2"),
+            ],
+        );
+        let mut pack = start(
+            &mut journal,
+            &JobSpec::Pack { station: LocationCode::new("PACK-1").unwrap(), order: None, tote: None },
+        );
+        play(
+            &mut pack,
+            &mut journal,
+            &[
+                "scan doc:order:SO-1",
+                "scan loc:TOTE-7",
+                &format!("{mug} count:4"),
+                "close",
+                "scan sscc:095060001000000029",
+                // Scanned into the next carton, then the app dies: these are scanned again.
+                &format!("scan gtin:{MILK} lot:L1"),
+            ],
+        );
+    }
+    let mut journal = open(&db);
+    let mut session = Session::resume(&mut journal).unwrap().unwrap();
+    assert_eq!(
+        session.prompt().text(),
+        "Order SO-1: scan items into the carton (0 in carton). Still to pack: 2 x SKU 2001 Milk 1L, 2 x SKU 3001 Hand Scanner"
+    );
+    let steps = play(
+        &mut session,
+        &mut journal,
+        &[
+            &format!("scan gtin:{MILK} lot:L1 count:2"),
+            &format!("scan gtin:{SCANNER} serial:S1"),
+            &format!("scan gtin:{SCANNER} serial:S2"),
+            "weight 900",
+            "close",
+            "scan sscc:095060001000000036",
+        ],
+    );
+    assert!(steps.last().unwrap().done);
+    let packs: Vec<_> = facts(&journal).into_iter().filter(|f| f["kind"] == "pack").collect();
+    assert_eq!(packs.len(), 2);
+    assert_eq!(packs[1]["payload"]["weight_grams"], 900);
+    // Everything picked for the order left the tote for the pack station.
+    let tote = journal.on_hand_at(&LocationCode::new("TOTE-7").unwrap()).unwrap();
+    assert!(tote.is_empty(), "{tote:?}");
+}
+
+#[test]
+fn a_half_done_move_is_redone_after_a_restart_and_nothing_half_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("device.db");
+    {
+        let mut journal = seeded(&db);
+        let mut session = start(&mut journal, &JobSpec::Stock);
+        play(&mut session, &mut journal, &["scan loc:A-03-2-B", &format!("scan gtin:{MUG}"), "qty 3"]);
+        assert_eq!(journal.last_seq().unwrap().get(), 0);
+    }
+    let mut journal = open(&db);
+    let mut session = Session::resume(&mut journal).unwrap().unwrap();
+    assert_eq!(session.prompt().text(), "Scan the bin to take stock from");
+    play(
+        &mut session,
+        &mut journal,
+        &["scan loc:A-03-2-B", &format!("scan gtin:{MUG}"), "qty 3", "scan loc:B-02-1-A", "close"],
+    );
+    let facts = facts(&journal);
+    assert_eq!(facts.len(), 1);
+    assert_eq!(facts[0]["kind"], "move");
+}
