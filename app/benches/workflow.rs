@@ -76,8 +76,16 @@ fn seeded(dir: &tempfile::TempDir) -> Journal {
     let mut locations: Vec<Location> = (0..ITEMS)
         .map(|i| location(bin(i), LocationKind::Bin, i as i64))
         .collect();
-    locations.push(location(LocationCode::new("DOCK-1").unwrap(), LocationKind::Dock, 0));
-    locations.push(location(LocationCode::new("TOTE-1").unwrap(), LocationKind::Tote, 0));
+    locations.push(location(
+        LocationCode::new("DOCK-1").unwrap(),
+        LocationKind::Dock,
+        0,
+    ));
+    locations.push(location(
+        LocationCode::new("TOTE-1").unwrap(),
+        LocationKind::Tote,
+        0,
+    ));
     journal.upsert_locations(&locations).unwrap();
     let balances: Vec<BalanceRecord> = (0..ITEMS)
         .map(|i| BalanceRecord {
@@ -107,7 +115,13 @@ fn seeded(dir: &tempfile::TempDir) -> Journal {
             .collect(),
     };
     journal
-        .upsert_task("pick", "T-BENCH", "open", None, &serde_json::to_value(&task).unwrap())
+        .upsert_task(
+            "pick",
+            "T-BENCH",
+            "open",
+            None,
+            &serde_json::to_value(&task).unwrap(),
+        )
         .unwrap();
     journal
 }
@@ -147,7 +161,9 @@ fn workflow_benches(c: &mut Criterion) {
         .map(|n| timed(&mut session, &mut journal, &scans[n % scans.len()]))
         .collect();
     let (p50, p99) = percentiles(samples);
-    println!("receive_scan_durable: p50 {p50:?} p99 {p99:?} (4000 scans, each one durable receipt)");
+    println!(
+        "receive_scan_durable: p50 {p50:?} p99 {p99:?} (4000 scans, each one durable receipt)"
+    );
     let mut n = 0;
     c.bench_function("receive_scan_durable", |b| {
         b.iter(|| {
@@ -170,8 +186,16 @@ fn workflow_benches(c: &mut Criterion) {
     let mut all = Vec::new();
     let mut recording = Vec::new();
     for i in 0..ITEMS {
-        all.push(timed(&mut session, &mut journal, &format!("scan loc:{}", bin(i))));
-        all.push(timed(&mut session, &mut journal, &format!("scan gtin:{}", gtin_for(i))));
+        all.push(timed(
+            &mut session,
+            &mut journal,
+            &format!("scan loc:{}", bin(i)),
+        ));
+        all.push(timed(
+            &mut session,
+            &mut journal,
+            &format!("scan gtin:{}", gtin_for(i)),
+        ));
         let q = timed(&mut session, &mut journal, "qty 1");
         all.push(q);
         recording.push(q);
@@ -179,7 +203,9 @@ fn workflow_benches(c: &mut Criterion) {
     let (p50, p99) = percentiles(all);
     println!("pick_walk_every_input: p50 {p50:?} p99 {p99:?} (3000 inputs of a 1000-line task)");
     let (p50, p99) = percentiles(recording);
-    println!("pick_walk_recording_input: p50 {p50:?} p99 {p99:?} (1000 quantities, each one durable pick)");
+    println!(
+        "pick_walk_recording_input: p50 {p50:?} p99 {p99:?} (1000 quantities, each one durable pick)"
+    );
 }
 
 criterion_group! {

@@ -5,7 +5,7 @@
 
 mod journal_crash;
 mod workflow_projections;
-mod workflow_restart;
-mod workflow_support;
-mod workflow_script;
 mod workflow_property;
+mod workflow_restart;
+mod workflow_script;
+mod workflow_support;

@@ -56,7 +56,10 @@ fn pool() -> Vec<String> {
 fn spec(index: usize) -> JobSpec {
     let dock = LocationCode::new("DOCK-1").unwrap();
     match index {
-        0 => JobSpec::Pick { task: TaskId::new("T-1").unwrap(), tote: None },
+        0 => JobSpec::Pick {
+            task: TaskId::new("T-1").unwrap(),
+            tote: None,
+        },
         1 => JobSpec::Receive {
             dock,
             document: None,
@@ -71,7 +74,11 @@ fn spec(index: usize) -> JobSpec {
             after_seq: 0,
             recount_threshold: 0,
         },
-        4 => JobSpec::Pack { station: LocationCode::new("PACK-1").unwrap(), order: None, tote: None },
+        4 => JobSpec::Pack {
+            station: LocationCode::new("PACK-1").unwrap(),
+            order: None,
+            tote: None,
+        },
         _ => JobSpec::Stock,
     }
 }

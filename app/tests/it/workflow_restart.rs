@@ -245,7 +245,13 @@ fn packing_resumes_after_the_closed_cartons() {
     let mug = format!("scan gtin:{MUG}");
     {
         let mut journal = seeded(&db);
-        let mut pick = start(&mut journal, &JobSpec::Pick { task: TaskId::new("T-1").unwrap(), tote: None });
+        let mut pick = start(
+            &mut journal,
+            &JobSpec::Pick {
+                task: TaskId::new("T-1").unwrap(),
+                tote: None,
+            },
+        );
         play(
             &mut pick,
             &mut journal,
@@ -264,7 +270,11 @@ fn packing_resumes_after_the_closed_cartons() {
         );
         let mut pack = start(
             &mut journal,
-            &JobSpec::Pack { station: LocationCode::new("PACK-1").unwrap(), order: None, tote: None },
+            &JobSpec::Pack {
+                station: LocationCode::new("PACK-1").unwrap(),
+                order: None,
+                tote: None,
+            },
         );
         play(
             &mut pack,
@@ -299,11 +309,16 @@ fn packing_resumes_after_the_closed_cartons() {
         ],
     );
     assert!(steps.last().unwrap().done);
-    let packs: Vec<_> = facts(&journal).into_iter().filter(|f| f["kind"] == "pack").collect();
+    let packs: Vec<_> = facts(&journal)
+        .into_iter()
+        .filter(|f| f["kind"] == "pack")
+        .collect();
     assert_eq!(packs.len(), 2);
     assert_eq!(packs[1]["payload"]["weight_grams"], 900);
     // Everything picked for the order left the tote for the pack station.
-    let tote = journal.on_hand_at(&LocationCode::new("TOTE-7").unwrap()).unwrap();
+    let tote = journal
+        .on_hand_at(&LocationCode::new("TOTE-7").unwrap())
+        .unwrap();
     assert!(tote.is_empty(), "{tote:?}");
 }
 
@@ -314,7 +329,11 @@ fn a_half_done_move_is_redone_after_a_restart_and_nothing_half_is_recorded() {
     {
         let mut journal = seeded(&db);
         let mut session = start(&mut journal, &JobSpec::Stock);
-        play(&mut session, &mut journal, &["scan loc:A-03-2-B", &format!("scan gtin:{MUG}"), "qty 3"]);
+        play(
+            &mut session,
+            &mut journal,
+            &["scan loc:A-03-2-B", &format!("scan gtin:{MUG}"), "qty 3"],
+        );
         assert_eq!(journal.last_seq().unwrap().get(), 0);
     }
     let mut journal = open(&db);
@@ -323,7 +342,13 @@ fn a_half_done_move_is_redone_after_a_restart_and_nothing_half_is_recorded() {
     play(
         &mut session,
         &mut journal,
-        &["scan loc:A-03-2-B", &format!("scan gtin:{MUG}"), "qty 3", "scan loc:B-02-1-A", "close"],
+        &[
+            "scan loc:A-03-2-B",
+            &format!("scan gtin:{MUG}"),
+            "qty 3",
+            "scan loc:B-02-1-A",
+            "close",
+        ],
     );
     let facts = facts(&journal);
     assert_eq!(facts.len(), 1);

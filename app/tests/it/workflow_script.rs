@@ -16,7 +16,12 @@ fn run_script(db: &std::path::Path, script: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -30,7 +35,11 @@ fn a_pick_script_prints_prompts_and_feedback_and_resumes_in_a_second_run() {
         RED = "09506000134369",
     );
     let out = run_script(&db, &first);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         stdout,
@@ -53,18 +62,33 @@ fn a_pick_script_prints_prompts_and_feedback_and_resumes_in_a_second_run() {
         "resume\nscan loc:A-05-1-A\nscan gtin:{MILK} lot:L2\noverride \"L1 blocked\"\nqty 2\nscan loc:A-05-1-A\nscan gtin:{SCANNER} serial:S1\nshort \"one missing\"\n"
     );
     let out = run_script(&db, &second);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.starts_with("> resume\n» Go to A-05-1-A: pick 2 each SKU 2001 Milk 1L (line 2 of 3)\n"), "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "> resume\n» Go to A-05-1-A: pick 2 each SKU 2001 Milk 1L (line 2 of 3)\n"
+        ),
+        "{stdout}"
+    );
     assert!(stdout.contains("CHECK: Lot L2 (expires 2027-03-31) is not first to go: lot L1 expires 2027-01-31. Pick lot L1, or give a reason\n"), "{stdout}");
-    assert!(stdout.ends_with("» Pick task T-1 complete: 3 lines, 1 short\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("» Pick task T-1 complete: 3 lines, 1 short\n"),
+        "{stdout}"
+    );
 
     let journal = open(&db);
     let facts = facts(&journal);
     assert_eq!(facts.len(), 3);
     assert_eq!(facts[1]["payload"]["fefo_override"], "L1 blocked");
     assert_eq!(facts[2]["payload"]["short"]["reason"], "one missing");
-    assert_eq!(facts[2]["payload"]["line"]["serials"], serde_json::json!(["S1"]));
+    assert_eq!(
+        facts[2]["payload"]["line"]["serials"],
+        serde_json::json!(["S1"])
+    );
     assert!(journal.open_job().unwrap().is_none());
 }
 
@@ -79,9 +103,17 @@ fn a_malformed_line_stops_the_script_with_its_line_number() {
     assert!(stderr.contains("line 3: qty four"), "{stderr}");
     assert!(stderr.contains("expected a whole number"), "{stderr}");
     let out = run_script(&db, "job teleport X\n");
-    assert!(String::from_utf8(out.stderr).unwrap().contains("line 1: job teleport X"));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("line 1: job teleport X")
+    );
     let out = run_script(&db, "scan loc:A-03-2-B\n");
-    assert!(String::from_utf8(out.stderr).unwrap().contains("line 1: no job is open"));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("line 1: no job is open")
+    );
 }
 
 #[test]
@@ -94,10 +126,25 @@ fn receiving_and_putaway_by_script() {
          job putaway DOCK-1\nscan gtin:{MUG}\nscan loc:A-03-2-B\n"
     );
     let out = run_script(&db, &script);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("» ASN-1 closed with differences: SKU 2001 Milk 1L: 9 of 10 received, short by 1\n"), "{stdout}");
-    assert!(stdout.contains("OK: Put 24 each SKU 1002 Blue Mug in A-03-2-B\n"), "{stdout}");
-    let kinds: Vec<String> = facts(&open(&db)).iter().map(|f| f["kind"].as_str().unwrap().to_owned()).collect();
+    assert!(
+        stdout.contains(
+            "» ASN-1 closed with differences: SKU 2001 Milk 1L: 9 of 10 received, short by 1\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("OK: Put 24 each SKU 1002 Blue Mug in A-03-2-B\n"),
+        "{stdout}"
+    );
+    let kinds: Vec<String> = facts(&open(&db))
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(kinds, ["receive", "receive", "receipt_closed", "putaway"]);
 }
