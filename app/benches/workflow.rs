@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use dockhand_app::barcode::check_digit::mod10_check_digit;
 use dockhand_app::domain::{
-    Gtin, Item, Location, LocationCode, LocationKind, LocationPath, OperatorId, Qty, Sku,
-    StockStatus, TaskId, Tracking, WarehouseCode,
+    EventBody, Gtin, Item, Location, LocationCode, LocationKind, LocationPath, OperatorId, Pick,
+    Qty, Sku, StockLine, StockStatus, TaskId, Tracking, WarehouseCode,
 };
-use dockhand_app::journal::{Journal, OpenOptions};
+use dockhand_app::journal::{EventDraft, Journal, OpenOptions};
 use dockhand_app::protocol::{BalanceRecord, PickTaskLine, PickTaskRecord};
 use dockhand_app::workflow::{Input, JobSpec, Session};
 
@@ -152,6 +152,39 @@ fn workflow_benches(c: &mut Criterion) {
         inspect: false,
     };
 
+    // Baseline: the durable write alone, one pick event per transaction.
+    let samples: Vec<Duration> = (0..2000u64)
+        .map(|n| {
+            let draft = EventDraft {
+                operator: operator(),
+                occurred_at: None,
+                scan: None,
+                body: EventBody::Pick(Pick {
+                    task: None,
+                    order: None,
+                    line: StockLine {
+                        item: Sku::new(format!("SKU-{}", n % ITEMS)).unwrap(),
+                        qty: Qty::new(1).unwrap(),
+                        lot: None,
+                        expiry: None,
+                        serials: vec![],
+                    },
+                    from: bin(n % ITEMS),
+                    to: LocationCode::new("TOTE-1").unwrap(),
+                    short: None,
+                    fefo_override: None,
+                }),
+            };
+            let start = Instant::now();
+            journal.record(draft).unwrap();
+            start.elapsed()
+        })
+        .collect();
+    let (p50, p99) = percentiles(samples);
+    println!(
+        "baseline_record_only: p50 {p50:?} p99 {p99:?} (2000 single-event durable transactions, no workflow)"
+    );
+
     // Receiving: every scan records a receipt.
     let mut session = Session::start(&mut journal, operator(), &receive).unwrap();
     let scans: Vec<String> = (0..ITEMS)
@@ -185,21 +218,31 @@ fn workflow_benches(c: &mut Criterion) {
     timed(&mut session, &mut journal, "scan loc:TOTE-1");
     let mut all = Vec::new();
     let mut recording = Vec::new();
+    let mut step_only = Vec::new();
     for i in 0..ITEMS {
-        all.push(timed(
-            &mut session,
-            &mut journal,
-            &format!("scan loc:{}", bin(i)),
-        ));
-        all.push(timed(
-            &mut session,
-            &mut journal,
-            &format!("scan gtin:{}", gtin_for(i)),
-        ));
-        let q = timed(&mut session, &mut journal, "qty 1");
-        all.push(q);
-        recording.push(q);
+        let inputs = [
+            format!("scan loc:{}", bin(i)),
+            format!("scan gtin:{}", gtin_for(i)),
+            "qty 1".to_owned(),
+        ];
+        for line in inputs {
+            // The same step on a copy of the job, without the journal write.
+            let mut probe = session.job().clone();
+            let input = Input::parse_script_line(&line).unwrap();
+            let start = Instant::now();
+            let step = probe.handle(&input, &journal);
+            step_only.push(start.elapsed());
+            let total = timed(&mut session, &mut journal, &line);
+            all.push(total);
+            if !step.events.is_empty() {
+                recording.push(total);
+            }
+        }
     }
+    let (p50, p99) = percentiles(step_only);
+    println!(
+        "pick_step_without_write: p50 {p50:?} p99 {p99:?} (3000 inputs: state machine + projections only)"
+    );
     let (p50, p99) = percentiles(all);
     println!("pick_walk_every_input: p50 {p50:?} p99 {p99:?} (3000 inputs of a 1000-line task)");
     let (p50, p99) = percentiles(recording);

@@ -4,6 +4,8 @@
 //! `pick` events alone. Must not look at stock of other bins or decide allocation: the
 //! server reserved the stock when it assigned the task.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use crate::domain::{
@@ -18,12 +20,27 @@ use super::projections::{History, Projections};
 use super::prompt::{Feedback, Prompt};
 use super::{JobSpec, Step, text};
 
-#[derive(Debug, Clone)]
-struct Line {
+/// What the task asks for on one line; shared, never changed while picking.
+#[derive(Debug)]
+struct Planned {
     task_line: PickTaskLine,
     item: Item,
+}
+
+/// A line with its progress. Cloning one is cheap (the plan is shared), so refusing an
+/// input by restoring the job's previous state stays cheap on long tasks.
+#[derive(Debug, Clone)]
+struct Line {
+    plan: Arc<Planned>,
     picked: Qty,
     short: bool,
+}
+
+impl std::ops::Deref for Line {
+    type Target = Planned;
+    fn deref(&self) -> &Planned {
+        &self.plan
+    }
 }
 
 impl Line {
@@ -66,7 +83,7 @@ enum Stage {
 /// A pick task in progress.
 #[derive(Debug, Clone)]
 pub struct PickJob {
-    task: PickTaskRecord,
+    task: Arc<PickTaskRecord>,
     tote: Option<LocationCode>,
     /// In walking order (location sequence, then line number).
     lines: Vec<Line>,
@@ -115,8 +132,10 @@ impl PickJob {
             lines.push((
                 walk,
                 Line {
-                    task_line: task_line.clone(),
-                    item,
+                    plan: Arc::new(Planned {
+                        task_line: task_line.clone(),
+                        item,
+                    }),
                     picked: Qty::ZERO,
                     short: false,
                 },
@@ -153,7 +172,7 @@ impl PickJob {
             Stage::Location
         };
         Ok(PickJob {
-            task,
+            task: Arc::new(task),
             tote,
             lines,
             queue,
@@ -213,6 +232,7 @@ impl PickJob {
             ) => Prompt::FefoReason {
                 item: label(&line.item),
                 scanned_lot: held.lot.clone().unwrap_or_else(|| earliest_lot.clone()),
+                scanned_expiry: held.expiry,
                 earliest_lot: earliest_lot.clone(),
                 earliest_expiry: *earliest_expiry,
             },
@@ -414,31 +434,21 @@ impl PickJob {
         if line.task_line.lot.is_none()
             && held.fefo_override.is_none()
             && let Some(scanned_lot) = lot
+            && let Some((earliest_expiry, earliest_lot)) = stock
+                .iter()
+                .filter_map(|r| Some((r.expiry?, r.lot.clone()?)))
+                .min()
+            && &earliest_lot != scanned_lot
+            && held.expiry.is_none_or(|e| e > earliest_expiry)
         {
-            {
-                let earliest = stock
-                    .iter()
-                    .filter_map(|r| Some((r.expiry?, r.lot.clone()?)))
-                    .min();
-                if let Some((earliest_expiry, earliest_lot)) = earliest {
-                    let later = &earliest_lot != scanned_lot
-                        && held.expiry.is_none_or(|e| e > earliest_expiry);
-                    if later {
-                        let message = text::fefo_earlier_lot(
-                            scanned_lot,
-                            held.expiry,
-                            &earliest_lot,
-                            earliest_expiry,
-                        );
-                        self.stage = Stage::Fefo {
-                            held,
-                            earliest_lot,
-                            earliest_expiry,
-                        };
-                        return Ok(Step::ok(self.prompt(), Feedback::Warn { message }, vec![]));
-                    }
-                }
-            }
+            let message =
+                text::fefo_earlier_lot(scanned_lot, held.expiry, &earliest_lot, earliest_expiry);
+            self.stage = Stage::Fefo {
+                held,
+                earliest_lot,
+                earliest_expiry,
+            };
+            return Ok(Step::ok(self.prompt(), Feedback::Warn { message }, vec![]));
         }
         self.after_item(held, serial.clone(), count)
     }

@@ -94,6 +94,7 @@ pub enum Prompt {
     FefoReason {
         item: ItemLabel,
         scanned_lot: LotCode,
+        scanned_expiry: Option<chrono::NaiveDate>,
         earliest_lot: LotCode,
         earliest_expiry: chrono::NaiveDate,
     },
@@ -228,10 +229,13 @@ impl Prompt {
             } => text::scan_pick_item(*qty, &item.words(), location, &text::progress(*line, *of)),
             Prompt::FefoReason {
                 scanned_lot,
+                scanned_expiry,
                 earliest_lot,
                 earliest_expiry,
                 ..
-            } => text::fefo_earlier_lot(scanned_lot, None, earliest_lot, *earliest_expiry),
+            } => {
+                text::fefo_earlier_lot(scanned_lot, *scanned_expiry, earliest_lot, *earliest_expiry)
+            }
             Prompt::PickQuantity { item, remaining } => {
                 text::pick_quantity(&item.words(), *remaining)
             }
