@@ -360,3 +360,70 @@ impl Projections for Journal {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::WarehouseCode;
+    use crate::journal::OpenOptions;
+
+    /// Replaying a job must use migration 0002's partial indexes, not scan the journal.
+    #[test]
+    fn job_histories_are_read_through_their_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open_with(
+            dir.path().join("device.db"),
+            OpenOptions {
+                warehouse: Some(WarehouseCode::new("WH1").unwrap()),
+                ..OpenOptions::default()
+            },
+        )
+        .unwrap();
+        let plan = |sql: &str| -> String {
+            let mut stmt = journal
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let rows = stmt
+                .query_map(params!["X", 0], |r| r.get::<_, String>(3))
+                .unwrap();
+            rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("; ")
+        };
+        for (sql, index) in [
+            (
+                "SELECT device_seq, body FROM events WHERE kind = 'pick' AND json_extract(body, '$.payload.task') = ?1 AND ?2 = 0",
+                "events_pick_by_task",
+            ),
+            (
+                "SELECT device_seq, body FROM events WHERE kind IN ('receive', 'receipt_closed') AND json_extract(body, '$.payload.document.number') = ?1 AND ?2 = 0",
+                "events_receipt_by_document",
+            ),
+            (
+                "SELECT device_seq, body FROM events WHERE kind = 'count' AND json_extract(body, '$.payload.location') = ?1 AND device_seq > ?2",
+                "events_count_by_location",
+            ),
+            (
+                "SELECT device_seq, body FROM events WHERE kind = 'pack' AND json_extract(body, '$.payload.order') = ?1 AND ?2 = 0",
+                "events_pack_by_order",
+            ),
+        ] {
+            let plan = plan(sql);
+            assert!(plan.contains(index), "{index}: {plan}");
+        }
+    }
+
+    #[test]
+    fn the_open_job_hint_round_trips_and_clears() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(dir.path().join("device.db")).unwrap();
+        assert!(journal.open_job().unwrap().is_none());
+        let spec = JobSpec::Putaway {
+            dock: LocationCode::new("DOCK-1").unwrap(),
+        };
+        let ana = OperatorId::new("ana").unwrap();
+        journal.save_open_job(&spec, &ana).unwrap();
+        assert_eq!(journal.open_job().unwrap(), Some((spec, ana)));
+        journal.clear_open_job().unwrap();
+        assert!(journal.open_job().unwrap().is_none());
+    }
+}

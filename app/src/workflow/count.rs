@@ -213,6 +213,21 @@ impl CountJob {
                 Ok(Step::ok(self.prompt(), Feedback::good(), vec![]))
             }
             (Stage::Items, Input::Action(Action::Close)) => self.close(proj),
+            (Stage::Items, Input::Action(Action::Recount)) => {
+                // The counter doubts the last line: count it again, linked to the first count.
+                let Some((sku, lot)) = self.counted.last().cloned() else {
+                    return refuse(text::not_now());
+                };
+                let Some(item) = proj.item_by_sku(&sku)? else {
+                    return refuse(text::not_now());
+                };
+                self.stage = Stage::Recount(Held {
+                    item,
+                    unit: UnitOfMeasure::each(),
+                    lot,
+                });
+                Ok(Step::ok(self.prompt(), Feedback::good(), vec![]))
+            }
             (Stage::Recount(h), Input::Action(Action::Quantity(n))) => {
                 let qty = base_qty(&h.unit, *n)?;
                 self.record(proj, h, qty, vec![])

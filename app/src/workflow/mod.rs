@@ -124,6 +124,21 @@ pub enum JobSpec {
     Stock,
 }
 
+impl JobSpec {
+    /// A count of `location` starting now: counts already in the journal are not part of it.
+    pub fn count_starting_now(
+        location: LocationCode,
+        recount_threshold: u32,
+        proj: &dyn Projections,
+    ) -> Result<JobSpec, ProjectionError> {
+        Ok(JobSpec::Count {
+            location,
+            after_seq: proj.last_seq()?,
+            recount_threshold,
+        })
+    }
+}
+
 /// Why a job could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpenJobError {

@@ -236,9 +236,11 @@ impl PickJob {
                 earliest_lot: earliest_lot.clone(),
                 earliest_expiry: *earliest_expiry,
             },
-            (Stage::Quantity(_), Some((_, line))) => Prompt::PickQuantity {
+            (Stage::Quantity(held), Some((_, line))) => Prompt::PickQuantity {
                 item: label(&line.item),
                 remaining: line.remaining(),
+                unit: held.unit.code.clone(),
+                base_units: held.unit.base_units,
             },
             (Stage::Serials { serials, .. }, Some((_, line))) => Prompt::ScanSerials {
                 item: label(&line.item),

@@ -101,6 +101,9 @@ pub enum Prompt {
     PickQuantity {
         item: ItemLabel,
         remaining: Qty,
+        /// The unit scanned (a case counts as its pack size).
+        unit: String,
+        base_units: u32,
     },
     TaskComplete {
         task: String,
@@ -236,9 +239,12 @@ impl Prompt {
             } => {
                 text::fefo_earlier_lot(scanned_lot, *scanned_expiry, earliest_lot, *earliest_expiry)
             }
-            Prompt::PickQuantity { item, remaining } => {
-                text::pick_quantity(&item.words(), *remaining)
-            }
+            Prompt::PickQuantity {
+                item,
+                remaining,
+                unit,
+                base_units,
+            } => text::pick_quantity(&item.words(), *remaining, unit, *base_units),
             Prompt::TaskComplete { task, lines, short } => {
                 text::task_complete(task, *lines, *short)
             }

@@ -246,8 +246,15 @@ pub fn fefo_earlier_lot(
         "Lot {scanned} ({scanned_expiry}) is not first to go: lot {earliest} expires {earliest_expiry}. Pick lot {earliest}, or give a reason"
     )
 }
-pub fn pick_quantity(item: &str, remaining: Qty) -> String {
-    format!("{item}: enter quantity picked (asked {remaining})")
+pub fn pick_quantity(item: &str, remaining: Qty, unit: &str, base_units: u32) -> String {
+    if base_units <= 1 {
+        format!("{item}: enter quantity picked (asked {})", units(remaining))
+    } else {
+        format!(
+            "{item}: enter number of {unit} picked ({base_units} each per {unit}; asked {})",
+            units(remaining)
+        )
+    }
 }
 pub fn too_many(asked: Qty, entered: Qty) -> String {
     format!("Too many: this line asks for {asked}, entered {entered}")

@@ -53,7 +53,7 @@ fn a_pick_script_prints_prompts_and_feedback_and_resumes_in_a_second_run() {
          WRONG: Unknown item: GTIN 09506000134369 is not in the catalog\n\
          » At A-03-2-B: scan 4 each SKU 1002 Blue Mug (line 1 of 3)\n\
          > scan gtin:09506000134352\n\
-         » SKU 1002 Blue Mug: enter quantity picked (asked 4)\n\
+         » SKU 1002 Blue Mug: enter quantity picked (asked 4 each)\n\
          > qty 4\n\
          OK: Picked 4 each SKU 1002 Blue Mug\n  recorded pick\n\
          » Go to A-05-1-A: pick 2 each SKU 2001 Milk 1L (line 2 of 3)\n"

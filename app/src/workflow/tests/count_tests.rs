@@ -210,3 +210,53 @@ fn counts_before_the_job_began_are_not_part_of_it() {
     );
     assert_eq!(counts(&fake)[1].1.recount_of, None);
 }
+
+#[test]
+fn the_counter_can_ask_to_recount_the_last_line() {
+    let mut fake = world();
+    let mut job = count_job(&fake, "A-03-2-B", 5);
+    let steps = play(
+        &mut job,
+        &mut fake,
+        &[&format!("scan gtin:{MUG}"), "qty 9", "recount", "qty 10"],
+    );
+    assert_all_accepted(&steps);
+    assert_eq!(
+        steps[2].prompt.text(),
+        "Please count SKU 1002 Blue Mug again"
+    );
+    let c = counts(&fake);
+    assert_eq!(c[1].1.recount_of, Some(c[0].0));
+}
+
+#[test]
+fn a_count_starting_now_ignores_earlier_counts() {
+    let mut fake = world();
+    fake.record(&[EventBody::Count(CountRecord {
+        location: loc("A-03-2-B"),
+        item: sku("1002"),
+        lot: None,
+        counted: qty(1),
+        status: StockStatus::Available,
+        serials: vec![],
+        cursor: None,
+        recount_of: None,
+    })]);
+    let spec = JobSpec::count_starting_now(loc("A-03-2-B"), 0, &fake).unwrap();
+    assert_eq!(
+        spec,
+        JobSpec::Count {
+            location: loc("A-03-2-B"),
+            after_seq: 1,
+            recount_threshold: 0
+        }
+    );
+    let job = Job::open(&spec, &fake).unwrap();
+    assert_eq!(
+        job.prompt(),
+        Prompt::CountItems {
+            location: loc("A-03-2-B"),
+            counted_lines: 0
+        }
+    );
+}

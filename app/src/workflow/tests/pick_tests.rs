@@ -298,6 +298,28 @@ fn short_picks_record_what_was_found_and_close_the_line() {
 }
 
 #[test]
+fn a_case_scanned_asks_for_cases_and_counts_its_pack_size() {
+    let mut fake = world();
+    fake.pick_tasks[0].lines[1].qty = qty(24);
+    let mut job = pick_job(&fake);
+    let steps = play(
+        &mut job,
+        &mut fake,
+        &[
+            "scan loc:TOTE-7",
+            "scan loc:A-03-2-B",
+            &format!("scan gtin:{MUG_CASE}"),
+        ],
+    );
+    assert_eq!(
+        steps[2].prompt.text(),
+        "SKU 1002 Blue Mug: enter number of CS picked (12 each per CS; asked 24 each)"
+    );
+    play(&mut job, &mut fake, &["qty 2"]);
+    assert_eq!(picks(&fake)[0].line.qty, qty(24));
+}
+
+#[test]
 fn skip_sends_the_line_to_the_back() {
     let mut fake = world();
     let mut job = pick_job(&fake);
