@@ -24,5 +24,7 @@ CREATE INDEX events_receipt_by_document ON events (json_extract(body, '$.payload
     WHERE kind IN ('receive', 'receipt_closed');
 CREATE INDEX events_count_by_location ON events (json_extract(body, '$.payload.location'))
     WHERE kind = 'count';
+CREATE INDEX events_pick_by_tote ON events (json_extract(body, '$.payload.to'))
+    WHERE kind = 'pick';
 CREATE INDEX events_pack_by_order ON events (json_extract(body, '$.payload.order'))
     WHERE kind = 'pack';

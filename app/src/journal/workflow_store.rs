@@ -251,6 +251,13 @@ impl Projections for Journal {
             .collect()
     }
 
+    fn inbound_documents(&self) -> Result<Vec<InboundDocumentRecord>, ProjectionError> {
+        self.open_tasks("inbound")?
+            .into_iter()
+            .map(|v| serde_json::from_value(v).map_err(|e| bad_json("an inbound document", e)))
+            .collect()
+    }
+
     fn order_lines(&self, order: &OrderNumber) -> Result<Vec<(Sku, Qty)>, ProjectionError> {
         let mut stmt = self
             .conn
@@ -336,6 +343,13 @@ impl Projections for Journal {
                 location.as_str(),
                 *after_seq as i64,
             )?,
+            History::PickedInto(tote) => self.facts(
+                "SELECT device_seq, body FROM events
+                 WHERE kind = 'pick' AND json_extract(body, '$.payload.to') = ?1 AND ?2 = 0
+                 ORDER BY device_seq",
+                tote.as_str(),
+                0,
+            )?,
             History::PackedOrder(order) => self.facts(
                 "SELECT device_seq, body FROM events
                  WHERE kind = 'pack' AND json_extract(body, '$.payload.order') = ?1 AND ?2 = 0
@@ -405,6 +419,10 @@ mod tests {
             (
                 "SELECT device_seq, body FROM events WHERE kind = 'pack' AND json_extract(body, '$.payload.order') = ?1 AND ?2 = 0",
                 "events_pack_by_order",
+            ),
+            (
+                "SELECT device_seq, body FROM events WHERE kind = 'pick' AND json_extract(body, '$.payload.to') = ?1 AND ?2 = 0",
+                "events_pick_by_tote",
             ),
         ] {
             let plan = plan(sql);

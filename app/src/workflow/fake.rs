@@ -179,6 +179,16 @@ impl Projections for FakeProjections {
         Ok(self.pick_tasks.clone())
     }
 
+    fn inbound_documents(&self) -> Result<Vec<InboundDocumentRecord>, ProjectionError> {
+        self.check()?;
+        Ok(self
+            .inbound
+            .iter()
+            .filter(|d| d.state == "open")
+            .cloned()
+            .collect())
+    }
+
     fn order_lines(
         &self,
         order: &crate::domain::OrderNumber,

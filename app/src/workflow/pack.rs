@@ -206,6 +206,32 @@ impl PackJob {
                 Ok(Step::ok(self.prompt(), Feedback::good(), vec![]))
             }
             (
+                Stage::Order,
+                Input::Scan {
+                    scanned: Scanned::Location(code),
+                    ..
+                },
+            ) => {
+                // A tote scanned first: the order is the one this device picked into it.
+                known_location(proj, code)?;
+                let mut orders: Vec<OrderNumber> = Vec::new();
+                for fact in proj.history(&History::PickedInto(code.clone()))? {
+                    if let EventBody::Pick(pick) = fact.body
+                        && let Some(order) = pick.order
+                        && !orders.contains(&order)
+                    {
+                        orders.push(order);
+                    }
+                }
+                let order = match orders.as_slice() {
+                    [order] => order.clone(),
+                    [] => return refuse(text::no_order_in(code)),
+                    _ => return refuse(text::several_orders_in(code)),
+                };
+                self.load(order, proj)?;
+                self.handle(input, proj)
+            }
+            (
                 Stage::Tote,
                 Input::Scan {
                     scanned: Scanned::Location(code),

@@ -70,6 +70,8 @@ pub enum History {
     },
     /// `pack` events of an order.
     PackedOrder(OrderNumber),
+    /// `pick` events that put stock into a tote or staging place.
+    PickedInto(LocationCode),
 }
 
 impl History {
@@ -88,6 +90,7 @@ impl History {
                 EventBody::Count(c),
             ) => &c.location == location && seq > *after_seq,
             (History::PackedOrder(order), EventBody::Pack(p)) => &p.order == order,
+            (History::PickedInto(tote), EventBody::Pick(p)) => &p.to == tote,
             _ => false,
         }
     }
@@ -118,6 +121,8 @@ pub trait Projections {
     fn pick_task(&self, task: &TaskId) -> Result<Option<PickTaskRecord>, ProjectionError>;
     /// Open pick tasks.
     fn pick_tasks(&self) -> Result<Vec<PickTaskRecord>, ProjectionError>;
+    /// Open inbound documents (ASNs and POs), for choosing one from a list.
+    fn inbound_documents(&self) -> Result<Vec<InboundDocumentRecord>, ProjectionError>;
     /// What an order asks for, summed per item over every pick task (open or closed) that
     /// lists it; empty when no task on this device knows the order.
     fn order_lines(&self, order: &OrderNumber) -> Result<Vec<(Sku, Qty)>, ProjectionError>;

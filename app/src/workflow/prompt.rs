@@ -226,10 +226,16 @@ impl Prompt {
                 location,
                 item,
                 qty,
+                lot,
                 line,
                 of,
-                ..
-            } => text::scan_pick_item(*qty, &item.words(), location, &text::progress(*line, *of)),
+            } => text::scan_pick_item(
+                *qty,
+                &item.words(),
+                lot.as_ref(),
+                location,
+                &text::progress(*line, *of),
+            ),
             Prompt::FefoReason {
                 scanned_lot,
                 scanned_expiry,

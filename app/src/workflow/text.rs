@@ -225,8 +225,20 @@ pub fn go_to(
 pub fn wrong_location(expected: &LocationCode, scanned: &LocationCode) -> String {
     format!("Wrong bin: go to {expected}, scanned {scanned}")
 }
-pub fn scan_pick_item(qty: Qty, item: &str, location: &LocationCode, progress: &str) -> String {
-    format!("At {location}: scan {} {item} ({progress})", units(qty))
+pub fn scan_pick_item(
+    qty: Qty,
+    item: &str,
+    lot: Option<&LotCode>,
+    location: &LocationCode,
+    progress: &str,
+) -> String {
+    match lot {
+        Some(lot) => format!(
+            "At {location}: scan {} {item} lot {lot} ({progress})",
+            units(qty)
+        ),
+        None => format!("At {location}: scan {} {item} ({progress})", units(qty)),
+    }
 }
 pub fn wrong_item(expected_qty: Qty, expected: &str, scanned: &str) -> String {
     format!("Wrong item: expected {expected_qty} x {expected}, scanned {scanned}")
@@ -282,7 +294,7 @@ pub fn task_complete(task: &str, lines: usize, short: usize) -> String {
 // ---- packing ----
 
 pub fn scan_order() -> String {
-    "Scan the order".to_owned()
+    "Scan the order or its tote".to_owned()
 }
 pub fn unknown_order(order: &str) -> String {
     format!("Unknown order {order}: no pick on this device lists it")
@@ -419,4 +431,10 @@ pub fn order_closed_short(order: &str, remaining: &[String]) -> String {
         "Order {order} packed short. Missing: {}",
         remaining.join(", ")
     )
+}
+pub fn no_order_in(location: &LocationCode) -> String {
+    format!("No order was picked into {location} on this device: scan the order")
+}
+pub fn several_orders_in(location: &LocationCode) -> String {
+    format!("{location} holds several orders: scan the order to pack")
 }

@@ -148,3 +148,14 @@ fn a_scan_is_kept_as_evidence_on_the_events_it_caused() {
     let scan = events[0].event.header.scan.clone().unwrap();
     assert_eq!(scan.data, format!("gtin:{MUG} count:2"));
 }
+
+#[test]
+fn open_inbound_documents_are_listed_for_choosing() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = seeded(&dir.path().join("device.db"));
+    let docs = journal.inbound_documents().unwrap();
+    assert_eq!(
+        docs.iter().map(|d| d.number.as_str()).collect::<Vec<_>>(),
+        ["ASN-1"]
+    );
+}

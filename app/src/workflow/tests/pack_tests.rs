@@ -113,7 +113,12 @@ fn every_wrong_packing_input_is_refused_with_its_words() {
         (
             vec![],
             "scan loc:TOTE-7".into(),
-            "Not expected here: scanned bin TOTE-7. Scan the order",
+            "No order was picked into TOTE-7 on this device: scan the order",
+        ),
+        (
+            vec![],
+            format!("scan gtin:{MUG}"),
+            "Not expected here: scanned SKU 1002 Blue Mug. Scan the order or its tote",
         ),
         (
             vec![order.clone()],
@@ -205,4 +210,43 @@ fn an_order_reopened_continues_after_its_closed_cartons_and_can_close_short() {
         }
     );
     assert_eq!(packs(&fake).len(), 1);
+}
+
+#[test]
+fn scanning_the_tote_first_finds_the_order_picked_into_it() {
+    let mut fake = world();
+    let mut pick = Job::open(
+        &JobSpec::Pick {
+            task: TaskId::new("T-1").unwrap(),
+            tote: None,
+        },
+        &fake,
+    )
+    .unwrap();
+    play(
+        &mut pick,
+        &mut fake,
+        &[
+            "scan loc:TOTE-7",
+            "scan loc:A-03-2-B",
+            &format!("scan gtin:{MUG}"),
+            "qty 4",
+        ],
+    );
+    let mut job = pack_job(&fake);
+    let steps = play(&mut job, &mut fake, &["scan loc:TOTE-7"]);
+    assert_all_accepted(&steps);
+    assert!(
+        matches!(steps[0].prompt, Prompt::PackItems { ref order, .. } if order == "SO-1"),
+        "{:?}",
+        steps[0].prompt
+    );
+    assert_eq!(
+        job.spec(),
+        JobSpec::Pack {
+            station: loc("PACK-1"),
+            order: Some(OrderNumber::new("SO-1").unwrap()),
+            tote: Some(loc("TOTE-7"))
+        }
+    );
 }

@@ -398,3 +398,61 @@ fn a_storage_error_is_a_try_again_message_not_a_crash() {
         "Could not read the device's data (disk I/O error). Try again; call support if it repeats.",
     );
 }
+
+#[test]
+fn a_wave_task_records_each_lines_own_order() {
+    let mut fake = world();
+    let task = &mut fake.pick_tasks[0];
+    task.mode = "wave".into();
+    task.order = None;
+    task.lines[1].order = Some(OrderNumber::new("SO-7").unwrap());
+    task.lines[0].order = Some(OrderNumber::new("SO-8").unwrap());
+    let mut job = pick_job(&fake);
+    let lines = happy();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    play(&mut job, &mut fake, &refs[..7]);
+    let orders: Vec<Option<String>> = picks(&fake)
+        .iter()
+        .map(|p| p.order.as_ref().map(|o| o.to_string()))
+        .collect();
+    assert_eq!(
+        orders,
+        vec![Some("SO-7".to_owned()), Some("SO-8".to_owned())]
+    );
+    // Reopened, the picks are matched back to their lines by order too.
+    let reopened = Job::open(&job.spec(), &fake).unwrap();
+    assert_eq!(reopened.prompt(), job.prompt());
+}
+
+#[test]
+fn a_reserved_lot_must_be_the_one_picked() {
+    let mut fake = world();
+    fake.pick_tasks[0].lines[0].lot = Some(lot("L2"));
+    let mut job = pick_job(&fake);
+    let setup = [
+        "scan loc:TOTE-7",
+        "scan loc:A-03-2-B",
+        &format!("scan gtin:{MUG}"),
+        "qty 4",
+        "scan loc:A-05-1-A",
+    ];
+    assert_all_accepted(&play(&mut job, &mut fake, &setup));
+    assert_eq!(
+        job.prompt().text(),
+        "At A-05-1-A: scan 2 each SKU 2001 Milk 1L lot L2 (line 2 of 3)"
+    );
+    assert_refused(
+        &mut job,
+        &mut fake,
+        &format!("scan gtin:{MILK} lot:L1"),
+        "Wrong lot: expected lot L2, scanned lot L1",
+    );
+    // The server reserved L2: no FEFO question.
+    let steps = play(
+        &mut job,
+        &mut fake,
+        &[&format!("scan gtin:{MILK} lot:L2"), "qty 2"],
+    );
+    assert_all_accepted(&steps);
+    assert_eq!(picks(&fake)[1].fefo_override, None);
+}
