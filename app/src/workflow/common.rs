@@ -65,11 +65,11 @@ pub(crate) fn unexpected_scan(scanned: &Scanned, proj: &dyn Projections, want: &
         }
         Scanned::Item { gtin, .. } => match proj.item_by_gtin(gtin) {
             Ok(Some((item, _))) => label(&item).words(),
-            _ => format!("GTIN {gtin}"),
+            _ => text::scanned_gtin(gtin.as_str()),
         },
-        Scanned::Pallet { sscc } => format!("pallet {sscc}"),
-        Scanned::Location(code) => format!("bin {code}"),
-        Scanned::Document(doc) => format!("document {}", doc.number),
+        Scanned::Pallet { sscc } => text::scanned_pallet(sscc),
+        Scanned::Location(code) => text::scanned_bin(code),
+        Scanned::Document(doc) => text::scanned_document(&doc.number),
     };
     Refusal(text::not_expected_here(&what, want))
 }

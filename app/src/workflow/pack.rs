@@ -161,7 +161,7 @@ impl PackJob {
     fn remaining_words(&self) -> Vec<String> {
         self.remaining()
             .iter()
-            .map(|(item, qty)| format!("{qty} x {}", item.words()))
+            .map(|(item, qty)| text::qty_of(*qty, &item.words()))
             .collect()
     }
 

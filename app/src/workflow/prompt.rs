@@ -263,7 +263,7 @@ impl Prompt {
             } => {
                 let remaining: Vec<String> = remaining
                     .iter()
-                    .map(|(item, qty)| format!("{qty} x {}", item.words()))
+                    .map(|(item, qty)| text::qty_of(*qty, &item.words()))
                     .collect();
                 text::pack_items(order, &remaining, *in_carton)
             }
@@ -322,9 +322,9 @@ impl Feedback {
 
     pub fn text(&self) -> Option<String> {
         match self {
-            Feedback::Good { message } => message.as_ref().map(|m| format!("OK: {m}")),
-            Feedback::Bad { message } => Some(format!("WRONG: {message}")),
-            Feedback::Warn { message } => Some(format!("CHECK: {message}")),
+            Feedback::Good { message } => message.as_deref().map(text::feedback_good),
+            Feedback::Bad { message } => Some(text::feedback_bad(message)),
+            Feedback::Warn { message } => Some(text::feedback_warn(message)),
         }
     }
 }

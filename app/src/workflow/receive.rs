@@ -341,7 +341,7 @@ impl ReceiveJob {
         self.tallies
             .iter()
             .find(|t| &t.item.sku == sku)
-            .map_or_else(|| format!("SKU {sku}"), |t| t.item.words())
+            .map_or_else(|| text::item(sku, ""), |t| t.item.words())
     }
 
     fn unexpected_warning(&self, item: &Item) -> Feedback {
@@ -405,7 +405,7 @@ impl ReceiveJob {
         let done = text::received(&label(&held.item).words(), qty, status);
         let feedback = match warning {
             Feedback::Warn { message } => Feedback::Warn {
-                message: format!("{done}. {message}"),
+                message: text::and_then(&done, &message),
             },
             _ => Feedback::good_with(done),
         };

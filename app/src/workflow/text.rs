@@ -9,7 +9,11 @@ use crate::domain::{LocationCode, LotCode, Qty, SerialNumber, Sku, StockStatus};
 
 /// "SKU 1002 Blue Mug".
 pub fn item(sku: &Sku, name: &str) -> String {
-    format!("SKU {sku} {name}")
+    if name.is_empty() {
+        format!("SKU {sku}")
+    } else {
+        format!("SKU {sku} {name}")
+    }
 }
 
 /// "12 each", "2 cases of 12" style quantity with its unit.
@@ -437,4 +441,37 @@ pub fn no_order_in(location: &LocationCode) -> String {
 }
 pub fn several_orders_in(location: &LocationCode) -> String {
     format!("{location} holds several orders: scan the order to pack")
+}
+
+// ---- pieces ----
+
+/// "4 x SKU 1002 Blue Mug": a line still to do.
+pub fn qty_of(qty: Qty, item: &str) -> String {
+    format!("{qty} x {item}")
+}
+pub fn scanned_gtin(gtin: &str) -> String {
+    format!("GTIN {gtin}")
+}
+pub fn scanned_pallet(sscc: &str) -> String {
+    format!("pallet {sscc}")
+}
+pub fn scanned_bin(code: &LocationCode) -> String {
+    format!("bin {code}")
+}
+pub fn scanned_document(number: &str) -> String {
+    format!("document {number}")
+}
+/// Two messages of one step, e.g. what was done and what to watch.
+pub fn and_then(first: &str, second: &str) -> String {
+    format!("{first}. {second}")
+}
+/// How the CLI marks feedback: accepted, refused, needs a decision.
+pub fn feedback_good(message: &str) -> String {
+    format!("OK: {message}")
+}
+pub fn feedback_bad(message: &str) -> String {
+    format!("WRONG: {message}")
+}
+pub fn feedback_warn(message: &str) -> String {
+    format!("CHECK: {message}")
 }
