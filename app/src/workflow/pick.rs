@@ -1,8 +1,10 @@
 //! Picking a downloaded pick task (single order, batch or wave): scan the tote, then for
 //! each line in walking order scan the bin, the item (lot by FEFO, serials where tracked)
 //! and the quantity; short picks and skips with a reason. Progress comes from the task's
-//! `pick` events alone. Must not look at stock of other bins or decide allocation: the
-//! server reserved the stock when it assigned the task.
+//! `pick` events alone (each pick is matched back to the first unfinished line with the same
+//! item, bin and order); a line skipped before a restart comes back in walking order. Must
+//! not look at stock of other bins or decide allocation: the server reserved the stock when
+//! it assigned the task.
 
 use std::sync::Arc;
 

@@ -3,7 +3,9 @@
 //! and serial; quantities are typed per unit or pack (a case of 12 counts 12); variance
 //! against the document is shown live and summarised when the receipt is closed; with
 //! inspection on, every line lands `on_hold` and waits for a pass/fail/hold decision.
-//! Progress comes from the document's `receive` events. Must not decide putaway.
+//! Progress comes from the document's `receive` events; a quality decision still pending when
+//! the app stopped is not asked again (the stock stays `on_hold`, where a supervisor or a
+//! later quality check finds it). Must not decide putaway.
 
 use std::collections::HashSet;
 
