@@ -106,10 +106,9 @@ impl CountJob {
                 unit: h.unit.code.clone(),
                 base_units: h.unit.base_units,
             },
-            Stage::Serials(h, serials) => Prompt::ScanSerials {
+            Stage::Serials(h, serials) => Prompt::CountSerials {
                 item: label(&h.item),
                 scanned: serials.len(),
-                of: Qty::new(serials.len() as i64).unwrap_or(Qty::ZERO),
             },
             Stage::Recount(h) => Prompt::Recount {
                 item: label(&h.item),

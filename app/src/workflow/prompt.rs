@@ -136,6 +136,11 @@ pub enum Prompt {
         unit: String,
         base_units: u32,
     },
+    /// Blind count of a serialised item: how many serials so far, never how many expected.
+    CountSerials {
+        item: ItemLabel,
+        scanned: usize,
+    },
     Recount {
         item: ItemLabel,
         lot: Option<LotCode>,
@@ -279,6 +284,7 @@ impl Prompt {
                 unit,
                 base_units,
             } => text::count_quantity(&item.words(), lot.as_ref(), unit, *base_units),
+            Prompt::CountSerials { item, scanned } => text::count_serials(&item.words(), *scanned),
             Prompt::Recount { item, lot } => text::count_again(&item.words(), lot.as_ref()),
             Prompt::CountComplete { location, lines } => text::count_complete(location, *lines),
             Prompt::ScanSourceBin => text::scan_source_bin(),

@@ -356,6 +356,9 @@ pub fn count_quantity(item: &str, lot: Option<&LotCode>, unit: &str, base_units:
 pub fn counted(item: &str, qty: Qty) -> String {
     format!("Counted {} {item}", units(qty))
 }
+pub fn count_serials(item: &str, scanned: usize) -> String {
+    format!("Count {item}: scan each unit's serial ({scanned} scanned). Confirm when done")
+}
 pub fn count_again(item: &str, lot: Option<&LotCode>) -> String {
     let lot = lot.map_or_else(String::new, |l| format!(" lot {l}"));
     format!("Please count {item}{lot} again")

@@ -123,6 +123,10 @@ fn lots_and_serials_are_counted_separately_and_missed_lines_count_zero_at_close(
         ],
     );
     assert_all_accepted(&steps);
+    assert_eq!(
+        steps[3].prompt.text(),
+        "Count SKU 3001 Hand Scanner: scan each unit's serial (2 scanned). Confirm when done"
+    );
     let c: Vec<CountRecord> = counts(&fake).into_iter().map(|(_, c)| c).collect();
     assert_eq!(c.len(), 3);
     assert_eq!((c[0].lot.clone(), c[0].counted), (Some(lot("L1")), qty(6)));
