@@ -85,7 +85,7 @@ fn spec(index: usize) -> JobSpec {
 
 proptest! {
     // Every accepted scan is an fsync: keep the case count modest.
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn the_journal_holds_exactly_the_announced_events(
