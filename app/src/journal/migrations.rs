@@ -10,6 +10,7 @@ use super::{APPLICATION_ID, JournalError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/device/0001_journal.sql"),
     include_str!("../../../migrations/device/0002_sync.sql"),
+    include_str!("../../../migrations/device/0003_workflows.sql"),
 ];
 
 /// The schema version this build writes.

@@ -14,6 +14,7 @@ mod migrations;
 mod outbox;
 mod projections;
 mod sync_store;
+mod workflow_store;
 
 use std::path::{Path, PathBuf};
 

@@ -5,3 +5,8 @@
 
 mod journal_crash;
 mod scanner_pty;
+mod workflow_projections;
+mod workflow_property;
+mod workflow_restart;
+mod workflow_script;
+mod workflow_support;

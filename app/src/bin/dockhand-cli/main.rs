@@ -3,6 +3,7 @@
 
 mod journal_cmd;
 mod listen_cmd;
+mod script_cmd;
 mod sim_cmd;
 mod sync_cmd;
 
@@ -43,6 +44,9 @@ enum Command {
     Sim(sim_cmd::SimArgs),
     /// Print each scan from a serial scanner or stdin as a JSON line as it arrives.
     Listen(listen_cmd::ListenArgs),
+    /// Play a script of scans and actions against a journal and print the prompts
+    /// (`dockhand-cli script --help` lists the commands).
+    Script(script_cmd::ScriptArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
         Command::Sync(args) => sync_cmd::run(args),
         Command::Sim(args) => sim_cmd::run(args),
         Command::Listen(args) => listen_cmd::run(args),
+        Command::Script(args) => script_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
