@@ -4,6 +4,7 @@
 
 mod pg_helper;
 mod server_auth;
+mod server_conflicts;
 mod server_counts;
 mod server_pull;
 mod server_push;

@@ -11,24 +11,6 @@ use serde_json::Value;
 
 use crate::server_support::*;
 
-/// The pull barrier is cluster-wide: wait until it has passed every change written so far
-/// (a transaction elsewhere on the PostgreSQL server, e.g. another test's, only delays it).
-async fn wait_for_barrier(server: &TestServer) {
-    loop {
-        let passed: bool = sqlx::query_scalar(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())
-                    > (SELECT txid FROM changes ORDER BY txid DESC LIMIT 1)",
-        )
-        .fetch_one(server.store.pool())
-        .await
-        .unwrap();
-        if passed {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_out_of_order_commits_are_pulled_exactly_once() {
     let server = TestServer::start("cursor").await;
@@ -117,7 +99,7 @@ async fn concurrent_out_of_order_commits_are_pulled_exactly_once() {
     for writer in writers {
         writer.await.unwrap();
     }
-    wait_for_barrier(&server).await;
+    server.wait_for_pull_barrier().await;
     done.store(true, Ordering::SeqCst);
 
     let written: BTreeSet<i64> =
@@ -180,7 +162,7 @@ async fn concurrent_out_of_order_commits_are_pulled_exactly_once() {
 async fn a_cursor_from_the_future_asks_for_a_refetch_and_garbage_is_refused() {
     let server = TestServer::start("refetch").await;
     let dev = server.enrol(WH, Role::Picker).await;
-    wait_for_barrier(&server).await;
+    server.wait_for_pull_barrier().await;
     let (status, page) = server
         .get_json(&dev.token, "/v1/pull?cursor=99999999999:5&limit=10")
         .await;

@@ -281,6 +281,25 @@ impl TestServer {
             .unwrap()
     }
 
+    /// The pull barrier is cluster-wide: waits until it has passed every change written so
+    /// far (a transaction elsewhere on the PostgreSQL server, e.g. another test's, only
+    /// delays it).
+    pub async fn wait_for_pull_barrier(&self) {
+        loop {
+            let passed: bool = sqlx::query_scalar(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())
+                        > (SELECT txid FROM changes ORDER BY txid DESC LIMIT 1)",
+            )
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap();
+            if passed {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// Audits the ledger against the balances (must be clean), stops the server and drops
     /// the database.
     pub async fn finish(mut self) {
