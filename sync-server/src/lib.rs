@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod config;
+pub mod csv_import;
 pub mod metrics;
 pub mod openapi;
 pub mod store;

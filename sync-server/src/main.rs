@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use dockhand_app::domain::{DeviceId, Item, Location, WarehouseCode};
 use dockhand_sync_server::config::{DatabaseConfig, ServeConfig};
+use dockhand_sync_server::csv_import;
 use dockhand_sync_server::store::{InboundDocumentImport, OrderImport, Role};
 use dockhand_sync_server::{AppState, Store};
 
@@ -36,7 +37,7 @@ enum Command {
         what: ImportKind,
         #[arg(long)]
         warehouse: WarehouseCode,
-        /// A JSON array.
+        /// A JSON array, or CSV when the file name ends in `.csv` (see `csv_import`).
         file: PathBuf,
     },
     /// Enrol a device and print its token (shown only this once).
@@ -106,25 +107,42 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let parse_err = || format!("{} is not a JSON array of {what:?}", file.display());
+            let csv = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let what_text = format!("{what:?}");
+            let context = || format!("{} is not a valid {what_text} file", file.display());
             let summary = match what {
                 ImportKind::Items => {
-                    let rows: Vec<Item> = serde_json::from_str(&text).with_context(parse_err)?;
+                    let rows: Vec<Item> = if csv {
+                        csv_import::items(&text).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
                     store.import_items(&warehouse, &rows).await?
                 }
                 ImportKind::Locations => {
-                    let rows: Vec<Location> =
-                        serde_json::from_str(&text).with_context(parse_err)?;
+                    let rows: Vec<Location> = if csv {
+                        csv_import::locations(&text, &warehouse).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
                     store.import_locations(&warehouse, &rows).await?
                 }
                 ImportKind::InboundDocuments => {
-                    let rows: Vec<InboundDocumentImport> =
-                        serde_json::from_str(&text).with_context(parse_err)?;
+                    let rows: Vec<InboundDocumentImport> = if csv {
+                        csv_import::inbound_documents(&text).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
                     store.import_inbound_documents(&warehouse, &rows).await?
                 }
                 ImportKind::Orders => {
-                    let rows: Vec<OrderImport> =
-                        serde_json::from_str(&text).with_context(parse_err)?;
+                    let rows: Vec<OrderImport> = if csv {
+                        csv_import::orders(&text).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
                     store.import_orders(&warehouse, &rows).await?
                 }
             };

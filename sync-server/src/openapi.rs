@@ -77,10 +77,10 @@ pub const DOCUMENT: &str = r##"{
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["role"],
           "properties": {"role": {"enum": ["picker", "receiver", "supervisor", "admin"]}, "name": {"type": "string"}, "device_id": {"type": "string", "format": "uuid"}}}}}},
         "responses": {"201": {"description": "Enrolled, with its token"}, "403": {"$ref": "#/components/responses/Error"}}}},
-    "/v1/imports/items": {"post": {"summary": "Upsert items (admin): JSON array of Item", "responses": {"200": {"description": "Summary"}}}},
-    "/v1/imports/locations": {"post": {"summary": "Upsert locations (admin): JSON array of Location", "responses": {"200": {"description": "Summary"}}}},
-    "/v1/imports/inbound-documents": {"post": {"summary": "Upsert ASNs/POs with lines (admin)", "responses": {"200": {"description": "Summary"}}}},
-    "/v1/imports/orders": {"post": {"summary": "Upsert orders with lines (admin)", "responses": {"200": {"description": "Summary"}}}}
+    "/v1/imports/items": {"post": {"summary": "Upsert items (admin): JSON array of Item, or text/csv", "responses": {"200": {"description": "Summary"}}}},
+    "/v1/imports/locations": {"post": {"summary": "Upsert locations (admin): JSON array of Location, or text/csv", "responses": {"200": {"description": "Summary"}}}},
+    "/v1/imports/inbound-documents": {"post": {"summary": "Upsert ASNs/POs with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}},
+    "/v1/imports/orders": {"post": {"summary": "Upsert orders with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}}
   }
 }"##;
 

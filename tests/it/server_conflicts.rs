@@ -288,6 +288,54 @@ async fn an_admin_enrols_a_device_over_http_and_its_token_works_once_issued() {
             .await
             .unwrap();
     assert_eq!(plain, 0, "the plain token is not stored");
+    // CSV imports, with errors that name the row and column.
+    let csv = |path: &str, body: &'static str| {
+        server
+            .client
+            .post(format!("{}{path}", server.url))
+            .bearer_auth(&admin.token)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let response = csv(
+        "/v1/imports/items",
+        "sku,name,gtins,packs\nMUG,Mug,09506000134352,CS:12\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let response = csv(
+        "/v1/imports/locations",
+        "code,kind,zone,pick_sequence\nC-1,bin,C,7\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let response = csv(
+        "/v1/imports/orders",
+        "number,line_no,item,qty\nSO-1,1,MUG,x\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "malformed_csv");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("row 2, column qty"),
+        "{body}"
+    );
+    let mut picker = server.enrol(WH, Role::Picker).await;
+    let e = picker.event(receive("MUG", 12, "C-1"), at(0));
+    let body = server.push_ok(&picker, &[e]).await;
+    assert_eq!(
+        outcomes(&body),
+        ["applied"],
+        "the CSV item and location are known"
+    );
     // Locations for another warehouse cannot be imported by this admin.
     let (status, _) = server
         .post_json(

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::auth::Authed;
-use super::error::{ApiFailure, JsonBody};
+use super::error::{ApiFailure, ImportPayload, JsonBody};
+use crate::csv_import;
 use crate::store::{
     DeviceHealth, EnrolledDevice, ImportSummary, InboundDocumentImport, OrderImport, Role,
 };
@@ -56,9 +57,10 @@ pub async fn list_devices(
 pub async fn import_items(
     State(state): State<AppState>,
     authed: Authed,
-    JsonBody(items): JsonBody<Vec<Item>>,
+    payload: ImportPayload,
 ) -> Result<Json<ImportSummary>, ApiFailure> {
     let admin = authed.require(&ADMIN, "import items")?;
+    let items: Vec<Item> = payload.decode(csv_import::items)?;
     Ok(Json(
         state.store.import_items(&admin.warehouse, &items).await?,
     ))
@@ -67,9 +69,11 @@ pub async fn import_items(
 pub async fn import_locations(
     State(state): State<AppState>,
     authed: Authed,
-    JsonBody(locations): JsonBody<Vec<Location>>,
+    payload: ImportPayload,
 ) -> Result<Json<ImportSummary>, ApiFailure> {
     let admin = authed.require(&ADMIN, "import locations")?;
+    let locations: Vec<Location> =
+        payload.decode(|text| csv_import::locations(text, &admin.warehouse))?;
     Ok(Json(
         state
             .store
@@ -81,9 +85,10 @@ pub async fn import_locations(
 pub async fn import_inbound_documents(
     State(state): State<AppState>,
     authed: Authed,
-    JsonBody(documents): JsonBody<Vec<InboundDocumentImport>>,
+    payload: ImportPayload,
 ) -> Result<Json<ImportSummary>, ApiFailure> {
     let admin = authed.require(&ADMIN, "import ASNs and POs")?;
+    let documents: Vec<InboundDocumentImport> = payload.decode(csv_import::inbound_documents)?;
     Ok(Json(
         state
             .store
@@ -95,9 +100,10 @@ pub async fn import_inbound_documents(
 pub async fn import_orders(
     State(state): State<AppState>,
     authed: Authed,
-    JsonBody(orders): JsonBody<Vec<OrderImport>>,
+    payload: ImportPayload,
 ) -> Result<Json<ImportSummary>, ApiFailure> {
     let admin = authed.require(&ADMIN, "import orders")?;
+    let orders: Vec<OrderImport> = payload.decode(csv_import::orders)?;
     Ok(Json(
         state.store.import_orders(&admin.warehouse, &orders).await?,
     ))

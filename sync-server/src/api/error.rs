@@ -122,6 +122,62 @@ where
     }
 }
 
+/// An import body: JSON, or CSV when sent as `Content-Type: text/csv`.
+#[derive(Debug)]
+pub enum ImportPayload {
+    Json(axum::body::Bytes),
+    Csv(String),
+}
+
+impl ImportPayload {
+    /// Decodes the JSON form with `T`, or the CSV form with `from_csv`.
+    pub fn decode<T: DeserializeOwned>(
+        self,
+        from_csv: impl FnOnce(&str) -> Result<T, crate::csv_import::CsvError>,
+    ) -> Result<T, ApiFailure> {
+        match self {
+            ImportPayload::Json(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                ApiFailure::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_request",
+                    format!("the request could not be read: {e}"),
+                )
+            }),
+            ImportPayload::Csv(text) => from_csv(&text).map_err(|e| {
+                ApiFailure::new(StatusCode::BAD_REQUEST, "malformed_csv", e.to_string())
+            }),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for ImportPayload {
+    type Rejection = ApiFailure;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiFailure> {
+        let csv = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/csv"));
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| rejection(e.status(), e.body_text()))?;
+        if csv {
+            String::from_utf8(bytes.to_vec())
+                .map(ImportPayload::Csv)
+                .map_err(|_| {
+                    ApiFailure::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_csv",
+                        "the CSV is not UTF-8",
+                    )
+                })
+        } else {
+            Ok(ImportPayload::Json(bytes))
+        }
+    }
+}
+
 /// `axum::extract::Query` with [`ApiError`] rejections.
 #[derive(Debug)]
 pub struct QueryParams<T>(pub T);
