@@ -23,8 +23,12 @@ pub const MAX_PULL_LIMIT: u32 = 5000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub device_id: DeviceId,
-    /// Consecutive events of this device, lowest `device_seq` first.
+    /// Consecutive events of this device, lowest `device_seq` first. The server takes them
+    /// in `device_seq` order whatever the order here, and answers a repeated seq once.
     pub events: Vec<RawEvent>,
+    /// How many events the device still holds unsent after this batch (sync health).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued: Option<u64>,
 }
 
 /// What became of one pushed event.
@@ -55,7 +59,10 @@ pub struct EventResult {
     pub outcome: EventOutcome,
 }
 
-/// Answer to a push.
+/// Answer to a push: one result per distinct `device_seq` taken, lowest first. When the
+/// batch reaches a gap after some events were taken, the results stop before the gap and
+/// the device pushes the rest again from `last_applied_seq + 1`; a gap at the first new
+/// event is answered `409` with a [`SeqGap`] in [`ApiError::detail`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub results: Vec<EventResult>,

@@ -1,5 +1,185 @@
-//! `dockhand-sync-server` binary.
+//! `dockhand-sync-server`: serve the API, migrate the database, import master data, enrol
+//! devices, audit the ledger.
 
-fn main() -> anyhow::Result<()> {
-    anyhow::bail!("dockhand-sync-server: the server is not implemented yet in this build")
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use dockhand_app::domain::{DeviceId, Item, Location, WarehouseCode};
+use dockhand_sync_server::config::{DatabaseConfig, ServeConfig};
+use dockhand_sync_server::csv_import;
+use dockhand_sync_server::store::{InboundDocumentImport, OrderImport, Role};
+use dockhand_sync_server::{AppState, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dockhand-sync-server",
+    version,
+    about = "Dockhand's sync server"
+)]
+struct Cli {
+    #[command(flatten)]
+    db: DatabaseConfig,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve(ServeConfig),
+    /// Apply pending database migrations and create ledger partitions.
+    Migrate,
+    /// Import a JSON file of items, locations, inbound documents or orders.
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        what: ImportKind,
+        #[arg(long)]
+        warehouse: WarehouseCode,
+        /// A JSON array, or CSV when the file name ends in `.csv` (see `csv_import`).
+        file: PathBuf,
+    },
+    /// Enrol a device and print its token (shown only this once).
+    EnrolDevice {
+        #[arg(long)]
+        warehouse: WarehouseCode,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long)]
+        device_id: Option<DeviceId>,
+    },
+    /// Rebuild balances from the ledger and report every difference (exit 1 if any).
+    Audit,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ImportKind {
+    Items,
+    Locations,
+    InboundDocuments,
+    Orders,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
+        .map_err(|e: dockhand_sync_server::StoreError| e.to_string())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let store = Store::connect(&cli.db.database_url, cli.db.db_connections)
+        .await
+        .with_context(|| format!("cannot connect to PostgreSQL at {}", cli.db.database_url))?;
+    match cli.command {
+        Command::Serve(config) => {
+            if config.migrate {
+                store.migrate().await.context("migration failed")?;
+            } else {
+                store.ensure_ledger_partitions().await?;
+            }
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            tracing::info!(listen = %config.listen, "serving");
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            dockhand_sync_server::serve(listener, AppState { store }, config.body_limit, shutdown)
+                .await?;
+        }
+        Command::Migrate => {
+            let applied = store.migrate().await?;
+            println!("applied migrations: {applied:?}");
+        }
+        Command::Import {
+            what,
+            warehouse,
+            file,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let csv = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let what_text = format!("{what:?}");
+            let context = || format!("{} is not a valid {what_text} file", file.display());
+            let summary = match what {
+                ImportKind::Items => {
+                    let rows: Vec<Item> = if csv {
+                        csv_import::items(&text).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
+                    store.import_items(&warehouse, &rows).await?
+                }
+                ImportKind::Locations => {
+                    let rows: Vec<Location> = if csv {
+                        csv_import::locations(&text, &warehouse).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
+                    store.import_locations(&warehouse, &rows).await?
+                }
+                ImportKind::InboundDocuments => {
+                    let rows: Vec<InboundDocumentImport> = if csv {
+                        csv_import::inbound_documents(&text).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
+                    store.import_inbound_documents(&warehouse, &rows).await?
+                }
+                ImportKind::Orders => {
+                    let rows: Vec<OrderImport> = if csv {
+                        csv_import::orders(&text).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
+                    store.import_orders(&warehouse, &rows).await?
+                }
+            };
+            println!("imported {} row(s) into {warehouse}", summary.upserted);
+        }
+        Command::EnrolDevice {
+            warehouse,
+            role,
+            name,
+            device_id,
+        } => {
+            let enrolled = store
+                .enrol_device(device_id, &warehouse, role, &name)
+                .await?;
+            println!("device_id: {}", enrolled.device_id);
+            println!("warehouse: {}", enrolled.warehouse);
+            println!("role:      {}", enrolled.role);
+            println!("token:     {}", enrolled.token);
+            eprintln!("The token is shown only once; store it on the device now.");
+        }
+        Command::Audit => {
+            let differences = store.audit_balances().await?;
+            if differences.is_empty() {
+                println!("audit: balances match the ledger");
+            } else {
+                for d in &differences {
+                    println!(
+                        "{} {} {} lot={:?} {}: balance {} but ledger {}",
+                        d.warehouse, d.item, d.location, d.lot, d.status, d.balance, d.ledger
+                    );
+                }
+                bail!(
+                    "audit: {} balance(s) differ from the ledger",
+                    differences.len()
+                );
+            }
+        }
+    }
+    Ok(())
 }

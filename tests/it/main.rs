@@ -3,3 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pg_helper;
+mod server_auth;
+mod server_conflicts;
+mod server_counts;
+mod server_pull;
+mod server_push;
+mod server_support;

@@ -1,0 +1,101 @@
+//! The OpenAPI 3.1 document served at `/v1/openapi.json`, written by hand: the wire types
+//! live in `dockhand_app::protocol`, whose serde forms this describes.
+
+/// The document, as JSON text.
+pub const DOCUMENT: &str = r##"{
+  "openapi": "3.1.0",
+  "info": {"title": "Dockhand sync server", "version": "1"},
+  "components": {
+    "securitySchemes": {"device": {"type": "http", "scheme": "bearer"}},
+    "schemas": {
+      "ApiError": {"type": "object", "required": ["error", "message"],
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}, "detail": {}}},
+      "RawEvent": {"type": "object",
+        "required": ["v", "event_id", "device_id", "device_seq", "occurred_at", "operator", "warehouse", "kind", "payload"],
+        "properties": {"v": {"type": "integer"}, "event_id": {"type": "string", "format": "uuid"},
+          "device_id": {"type": "string", "format": "uuid"}, "device_seq": {"type": "integer", "minimum": 1},
+          "occurred_at": {"type": "string", "format": "date-time"}, "operator": {"type": "string"},
+          "warehouse": {"type": "string"}, "scan": {"type": "object"}, "kind": {"type": "string"},
+          "payload": {"type": "object"}}},
+      "PushRequest": {"type": "object", "required": ["device_id", "events"],
+        "properties": {"device_id": {"type": "string", "format": "uuid"},
+          "events": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/RawEvent"}},
+          "queued": {"type": "integer"}}},
+      "EventResult": {"type": "object", "required": ["device_seq", "event_id", "outcome"],
+        "properties": {"device_seq": {"type": "integer"}, "event_id": {"type": "string"},
+          "outcome": {"enum": ["applied", "applied_with_conflict", "rejected"]},
+          "conflict_id": {"type": ["integer", "null"]}, "conflict_kind": {"type": "string"},
+          "message": {"type": "string"}, "reason": {"type": "string"}}},
+      "PushResponse": {"type": "object", "required": ["results", "last_applied_seq", "server_time"],
+        "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/EventResult"}},
+          "last_applied_seq": {"type": "integer"}, "server_time": {"type": "string", "format": "date-time"}}},
+      "PullResponse": {"type": "object",
+        "required": ["warehouse", "changes", "next_cursor", "has_more", "refetch", "server_time"],
+        "properties": {"warehouse": {"type": "string"},
+          "changes": {"type": "array", "items": {"type": "object", "required": ["type", "data"],
+            "properties": {"type": {"enum": ["item", "location", "balance", "pick_task", "pick_task_closed", "inbound_document", "conflict"]}, "data": {}}}},
+          "next_cursor": {"type": "string"}, "has_more": {"type": "boolean"},
+          "refetch": {"type": "boolean"}, "server_time": {"type": "string", "format": "date-time"}}},
+      "Resolution": {"type": "object", "required": ["action"],
+        "properties": {"action": {"enum": ["accept", "reject", "adjust", "recount"]}, "note": {"type": "string"},
+          "adjustment": {"type": "object", "required": ["item", "location", "status", "delta"],
+            "properties": {"item": {"type": "string"}, "location": {"type": "string"}, "lot": {"type": "string"},
+              "status": {"type": "string"}, "delta": {"type": "integer"}}}}}
+    },
+    "responses": {
+      "Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}}
+    }
+  },
+  "security": [{"device": []}],
+  "paths": {
+    "/healthz": {"get": {"security": [], "summary": "Liveness and database reachability", "responses": {"200": {"description": "ok"}, "503": {"description": "database unavailable"}}}},
+    "/metrics": {"get": {"security": [], "summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format"}}}},
+    "/v1/openapi.json": {"get": {"security": [], "summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+    "/v1/push": {"post": {"summary": "Push a device's events (any role); idempotent by device_seq",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}}},
+      "responses": {"200": {"description": "Results for the contiguous events taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushResponse"}}}},
+        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+        "413": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/pull": {"get": {"summary": "Changes of the device's warehouse after a cursor (any role)",
+      "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 5000}}],
+      "responses": {"200": {"description": "A page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PullResponse"}}}},
+        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/conflicts": {"get": {"summary": "Conflicts of the warehouse (supervisor, admin)",
+      "parameters": [{"name": "state", "in": "query", "schema": {"enum": ["open", "recount_requested", "resolved"]}}, {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+      "responses": {"200": {"description": "Newest first"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/conflicts/{id}": {"get": {"summary": "A conflict with its evidence and resolutions (supervisor, admin)",
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+      "responses": {"200": {"description": "Detail"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/conflicts/{id}/resolve": {"post": {"summary": "Resolve a conflict (supervisor)",
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Resolution"}}}},
+      "responses": {"200": {"description": "The conflict after resolution"}, "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/devices": {
+      "get": {"summary": "Devices of the warehouse with sync health (supervisor, admin)", "responses": {"200": {"description": "Devices"}}},
+      "post": {"summary": "Enrol a device in the admin's warehouse; the token is returned once (admin)",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["role"],
+          "properties": {"role": {"enum": ["picker", "receiver", "supervisor", "admin"]}, "name": {"type": "string"}, "device_id": {"type": "string", "format": "uuid"}}}}}},
+        "responses": {"201": {"description": "Enrolled, with its token"}, "403": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/imports/items": {"post": {"summary": "Upsert items (admin): JSON array of Item, or text/csv", "responses": {"200": {"description": "Summary"}}}},
+    "/v1/imports/locations": {"post": {"summary": "Upsert locations (admin): JSON array of Location, or text/csv", "responses": {"200": {"description": "Summary"}}}},
+    "/v1/imports/inbound-documents": {"post": {"summary": "Upsert ASNs/POs with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}},
+    "/v1/imports/orders": {"post": {"summary": "Upsert orders with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}}
+  }
+}"##;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_document_is_valid_json_and_lists_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(super::DOCUMENT).unwrap();
+        for path in [
+            "/v1/push",
+            "/v1/pull",
+            "/v1/conflicts/{id}/resolve",
+            "/v1/devices",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path}");
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Authentication, roles, warehouse isolation, body limits and JSON errors: every refusal
+//! is a clear JSON error and writes nothing.
+
+use dockhand_sync_server::store::Role;
+use serde_json::json;
+
+use crate::server_support::*;
+
+#[tokio::test]
+async fn wrong_token_wrong_role_and_other_warehouse_are_refused_and_write_nothing() {
+    let server = TestServer::start("auth").await;
+    let mut picker = server.enrol(WH, Role::Picker).await;
+    let other_wh = server.enrol(WH2, Role::Picker).await;
+    let supervisor_wh2 = server.enrol(WH2, Role::Supervisor).await;
+    let event = picker.event(receive("SKU-1", 5, "A-1"), at(0));
+
+    // No token, a wrong token, a revoked token: 401.
+    let response = server
+        .client
+        .post(format!("{}/v1/push", server.url))
+        .json(&json!({"device_id": picker.id, "events": [event]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "unauthorized");
+    let mut impostor = picker.clone();
+    impostor.token = "00".repeat(32);
+    let (status, body) = server.push(&impostor, std::slice::from_ref(&event)).await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let revoked = server.enrol(WH, Role::Picker).await;
+    server
+        .store
+        .revoke_device(&wh(WH), revoked.id)
+        .await
+        .unwrap();
+    let (status, _) = server.get_json(&revoked.token, "/v1/pull").await;
+    assert_eq!(status, 401);
+
+    // Another device's token pushing this device's events: 403.
+    let (status, body) = server
+        .post_json(
+            &other_wh.token,
+            "/v1/push",
+            &json!({"device_id": picker.id, "events": [event]}),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+    // Events claiming another warehouse: 403, even with the right device.
+    let mut foreign = event.clone();
+    foreign.header.warehouse = wh(WH2);
+    let (status, body) = server.push(&picker, &[foreign]).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("WH2"), "{body}");
+
+    // Wrong role: pickers neither resolve, list conflicts, import nor enrol.
+    let (status, body) = server
+        .post_json(
+            &picker.token,
+            "/v1/conflicts/1/resolve",
+            &json!({"action": "accept"}),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("supervisor"),
+        "{body}"
+    );
+    let (status, _) = server.get_json(&picker.token, "/v1/conflicts").await;
+    assert_eq!(status, 403);
+    let (status, _) = server.get_json(&picker.token, "/v1/devices").await;
+    assert_eq!(status, 403);
+    let (status, _) = server
+        .post_json(&picker.token, "/v1/imports/items", &json!([]))
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = server
+        .post_json(&picker.token, "/v1/devices", &json!({"role": "admin"}))
+        .await;
+    assert_eq!(status, 403);
+
+    // Nothing was written by any of that.
+    assert_eq!(server.scalar("SELECT count(*) FROM events").await, 0);
+    assert_eq!(server.scalar("SELECT count(*) FROM ledger").await, 0);
+    assert_eq!(
+        server
+            .scalar("SELECT COALESCE(MAX(last_seq), 0) FROM device_sync")
+            .await,
+        0
+    );
+    assert_eq!(server.scalar("SELECT count(*) FROM devices").await, 4);
+
+    // The real push works, and its conflict is invisible to the other warehouse.
+    let e2 = picker.event(pick("SKU-1", 9, "A-1", "TOTE-1"), at(1));
+    let body = server.push_ok(&picker, &[event, e2]).await;
+    assert_eq!(outcomes(&body), ["applied", "applied_with_conflict"]);
+    let conflict_id = body["results"][1]["conflict_id"].as_i64().unwrap();
+    let (status, body) = server
+        .get_json(
+            &supervisor_wh2.token,
+            &format!("/v1/conflicts/{conflict_id}"),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let (status, _) = server
+        .post_json(
+            &supervisor_wh2.token,
+            &format!("/v1/conflicts/{conflict_id}/resolve"),
+            &json!({"action": "accept"}),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (_, list) = server
+        .get_json(&supervisor_wh2.token, "/v1/conflicts")
+        .await;
+    assert_eq!(list, json!([]));
+    assert_eq!(
+        server
+            .scalar("SELECT count(*) FROM conflicts WHERE state = 'open'")
+            .await,
+        1
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn malformed_input_gaps_and_oversized_bodies_get_clear_json_errors() {
+    let server = TestServer::start_with("errors", 64 * 1024).await;
+    let mut dev = server.enrol(WH, Role::Picker).await;
+
+    // Not JSON at all.
+    let response = server
+        .client
+        .post(format!("{}/v1/push", server.url))
+        .bearer_auth(&dev.token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "malformed_request");
+    // JSON of the wrong shape.
+    let (status, body) = server
+        .post_json(
+            &dev.token,
+            "/v1/push",
+            &json!({"device_id": dev.id, "events": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (400, Some("malformed_request"))
+    );
+    // Too large for the configured limit.
+    let big: Vec<_> = (0..400)
+        .map(|i| dev.event(receive("SKU-1", 1, "A-1"), at(i)))
+        .collect();
+    let (status, body) = server.push(&dev, &big).await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+    // A gap at the first new event: 409 with what the server expects.
+    let (status, body) = server.push(&dev, &big[5..6]).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "seq_gap");
+    assert_eq!(body["detail"], json!({"expected_seq": 1, "got_seq": 6}));
+    // A gap after some events: the contiguous prefix is taken, the rest is left.
+    let mut batch = big[0..3].to_vec();
+    batch.push(big[7].clone());
+    let body = server.push_ok(&dev, &batch).await;
+    assert_eq!(outcomes(&body).len(), 3);
+    assert_eq!(body["last_applied_seq"], 3);
+    // An unknown path and a bad path parameter.
+    let (status, body) = server.get_json(&dev.token, "/v1/nothing-here").await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (404, Some("not_found"))
+    );
+    let supervisor = server.enrol(WH, Role::Supervisor).await;
+    let (status, body) = server
+        .get_json(&supervisor.token, "/v1/conflicts/abc")
+        .await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (400, Some("malformed_request"))
+    );
+    // Unauthenticated operational endpoints.
+    let (status, body) = server.get_json("", "/healthz").await;
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (200, Some("ok"))
+    );
+    let (status, doc) = server.get_json("", "/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(doc["paths"]["/v1/push"].is_object());
+    let metrics = server
+        .client
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("dockhand_events_applied_total"),
+        "{metrics}"
+    );
+    server.finish().await;
+}
