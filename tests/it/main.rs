@@ -9,3 +9,4 @@ mod server_counts;
 mod server_pull;
 mod server_push;
 mod server_support;
+mod sync_e2e;

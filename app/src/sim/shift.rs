@@ -113,7 +113,9 @@ pub async fn run_shift(mut journal: Journal, plan: ShiftPlan) -> Result<(Journal
         since_sync += drafts.len();
         journal.record_batch(drafts)?;
 
-        let offline = recorded >= plan.offline_from && recorded < plan.offline_until;
+        // Offline from just after `offline_from` events through `offline_until`: a fully
+        // offline shift never syncs, not even after its last event.
+        let offline = recorded > plan.offline_from && recorded <= plan.offline_until;
         if !offline && since_sync >= plan.sync_every {
             since_sync = 0;
             if let Some(client) = &client

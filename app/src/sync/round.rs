@@ -73,9 +73,11 @@ pub async fn sync_round(
             break;
         };
         let events = journal.raw_events_after(DeviceSeq(batch.from.0 - 1), batch.len())?;
+        let queued = journal.last_seq()?.0.saturating_sub(batch.through.0);
         let request = PushRequest {
             device_id: journal.device_id(),
             events,
+            queued: Some(queued),
         };
         match client.push(&request).await {
             Ok(answer) => {
