@@ -2,6 +2,7 @@
 //! scanner listening, workflow scripts, sync — for tests, support and scripting.
 
 mod journal_cmd;
+mod parse_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,12 +35,16 @@ enum Command {
         #[command(subcommand)]
         command: journal_cmd::JournalCommand,
     },
+    /// Parse barcode scans read from stdin (one per line) and print what each means as
+    /// JSON lines.
+    Parse(parse_cmd::ParseArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Journal { db, command } => journal_cmd::run(&db, command),
+        Command::Parse(args) => parse_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
