@@ -117,7 +117,12 @@ pub enum Rule {
     CountryNumeric,
     /// Three digits, an ISO 4217 numeric currency code.
     Currency,
-    /// Shape only; the full rule (IBAN, coupon, importer index…) is not checked here.
+    /// GS1 UIC importer index: a digit, letter, `-` or `_`.
+    ImporterIndex,
+    /// IBAN: country letters, check digits and mod-97 checksum (not the per-country
+    /// lengths).
+    Iban,
+    /// Shape only; the full rule (coupon codes, package type list) is not checked here.
     Unchecked,
 }
 
@@ -201,36 +206,34 @@ impl AiDef {
     }
 }
 
-/// An AI as found in data: 2 to 4 digits, `Copy`, comparable without allocation.
+/// A known AI as found in data: 2 to 4 digits and where its definition is, `Copy`, so
+/// reading it or finding its rules costs no allocation and no search.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Ai {
     digits: [u8; 4],
     len: u8,
+    def: u16,
 }
 
 impl Ai {
-    /// An AI from its digits; `None` unless 2–4 ASCII digits.
+    /// The AI with these digits, if the GS1 table defines it.
     pub fn from_digits(s: &str) -> Option<Ai> {
-        let bytes = s.as_bytes();
-        if !(2..=4).contains(&bytes.len()) || !bytes.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let mut digits = [0u8; 4];
-        digits[..bytes.len()].copy_from_slice(bytes);
-        Some(Ai {
-            digits,
-            len: bytes.len() as u8,
-        })
+        lookup(s).map(|(ai, _)| ai)
     }
 
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits are ever stored.
+        // Only ASCII digits are ever stored, so this never falls back.
         std::str::from_utf8(&self.digits[..usize::from(self.len)]).unwrap_or("")
     }
 
-    /// The definition of a known AI.
+    /// Whether this is the AI written `ai`, e.g. `"10"`.
+    pub fn is(self, ai: &str) -> bool {
+        &self.digits[..usize::from(self.len)] == ai.as_bytes()
+    }
+
+    /// The AI's definition in the table.
     pub fn def(self) -> Option<&'static AiDef> {
-        lookup(self.as_str()).map(|(_, def)| def)
+        table().defs.get(usize::from(self.def))
     }
 
     /// Implied decimal places for 310n-style AIs.
@@ -310,9 +313,17 @@ pub fn table() -> &'static AiTable {
 /// Finds an AI by its digits: the AI and its definition.
 pub fn lookup(ai: &str) -> Option<(Ai, &'static AiDef)> {
     let table = table();
-    let slot = index_slot(ai.as_bytes())?;
+    let bytes = ai.as_bytes();
+    let slot = index_slot(bytes)?;
     let def = table.index[slot].checked_sub(1)?;
-    Some((Ai::from_digits(ai)?, &table.defs[usize::from(def)]))
+    let mut digits = [0u8; 4];
+    digits[..bytes.len()].copy_from_slice(bytes);
+    let found = Ai {
+        digits,
+        len: bytes.len() as u8,
+        def,
+    };
+    Some((found, table.defs.get(usize::from(def))?))
 }
 
 /// How many digits an AI starting with these two digits has (GS1 General Specifications
@@ -331,7 +342,7 @@ pub fn ai_length_for_prefix(first_two: &[u8]) -> Option<usize> {
 }
 
 fn index_slot(ai: &[u8]) -> Option<usize> {
-    if !ai.iter().all(u8::is_ascii_digit) {
+    if !(2..=4).contains(&ai.len()) || !ai.iter().all(u8::is_ascii_digit) {
         return None;
     }
     let value = ai
@@ -354,11 +365,20 @@ impl AiTable {
     /// Every concrete AI (`3100`, `3101`… expanded), in AI order.
     pub fn all_ais(&self) -> Vec<(Ai, &AiDef)> {
         let mut out = Vec::new();
-        for def in &self.defs {
+        for (i, def) in self.defs.iter().enumerate() {
             for ai in expand_range(&def.first, &def.last) {
-                if let Some(ai) = Ai::from_digits(&ai) {
-                    out.push((ai, def));
-                }
+                let mut digits = [0u8; 4];
+                digits[..ai.len()].copy_from_slice(ai.as_bytes());
+                let def_index = u16::try_from(i).unwrap_or(u16::MAX);
+                let len = ai.len() as u8;
+                out.push((
+                    Ai {
+                        digits,
+                        len,
+                        def: def_index,
+                    },
+                    def,
+                ));
             }
         }
         out
@@ -419,7 +439,8 @@ fn parse_line(line: &str) -> Result<AiDef, String> {
         return Err(format!("expected 7 columns, found {}", cols.len()));
     };
     let (first, last) = range.split_once('-').unwrap_or((range, range));
-    if first.len() != last.len() || Ai::from_digits(first).is_none() {
+    let is_ai = |s: &str| (2..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if first.len() != last.len() || !is_ai(first) || !is_ai(last) {
         return Err("bad AI range".into());
     }
     let components = spec
@@ -536,7 +557,9 @@ fn parse_component(spec: &str) -> Result<Component, String> {
         "iso3166alpha2" => Rule::CountryAlpha2,
         "iso3166" | "iso3166999" | "iso3166list" => Rule::CountryNumeric,
         "iso4217" => Rule::Currency,
-        "iban" | "couponcode" | "couponposoffer" | "importeridx" | "packagetype" => Rule::Unchecked,
+        "importeridx" => Rule::ImporterIndex,
+        "iban" => Rule::Iban,
+        "couponcode" | "couponposoffer" | "packagetype" => Rule::Unchecked,
         other => return Err(format!("unknown rule {other}")),
     };
     Ok(Component {
@@ -799,5 +822,7 @@ mod tests {
         assert!(lookup("17").unwrap().1.is_date());
         assert!(Ai::from_digits("3102").unwrap().matches("31nn"));
         assert!(!Ai::from_digits("3202").unwrap().matches("31nn"));
+        assert!(Ai::from_digits("3102").unwrap().is("3102"));
+        assert_eq!(Ai::from_digits("3106"), None);
     }
 }

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::element_string::{ElementString, PairingCheck};
+use super::element_string::{Element, ElementString, PairingCheck};
 use super::error::{DigitalLinkError, ScanError};
 use super::labels::{DocumentRule, LocationRule};
 use super::value_rules::gs1_date;
@@ -189,13 +189,31 @@ pub enum DataFormat {
 }
 
 /// A classified scan with what was read on the way: the symbology (from the scanner or the
-/// configured default) and the GS1 elements, if any.
+/// configured default) and the data's format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Interpretation {
     pub symbology: Option<Symbology>,
     pub format: DataFormat,
-    pub elements: ElementString,
     pub meaning: ScanMeaning,
+}
+
+impl Interpretation {
+    /// The GS1 elements read (empty when the scan was not GS1 data).
+    pub fn elements(&self) -> &[Element] {
+        self.meaning.elements()
+    }
+}
+
+impl ScanMeaning {
+    /// The GS1 elements behind this meaning (empty for retail codes and labels).
+    pub fn elements(&self) -> &[Element] {
+        match self {
+            ScanMeaning::Item(item) => item.elements.elements(),
+            ScanMeaning::Sscc(sscc) => sscc.elements.elements(),
+            ScanMeaning::Gs1Data { elements } => elements.elements(),
+            _ => &[],
+        }
+    }
 }
 
 /// What a scan means, by the rules in `config`. The main entry point of the barcode engine.
@@ -216,25 +234,20 @@ pub fn interpret(scan: &Scan, config: &ClassifyConfig) -> Result<Interpretation,
     if data.is_empty() {
         return Err(ScanError::Empty);
     }
-    let done = |format, elements: ElementString, meaning| {
+    let done = |format, meaning| {
         Ok(Interpretation {
             symbology,
             format,
-            elements,
             meaning,
         })
     };
 
     if digital_link::is_web_uri(data) {
         return match digital_link::parse(data) {
-            Ok(es) => {
-                let meaning = meaning_of_gs1(&es, config, today)?;
-                done(DataFormat::DigitalLink, es, meaning)
-            }
+            Ok(es) => done(DataFormat::DigitalLink, meaning_of_gs1(es, config, today)?),
             // A web address that is not a Digital Link is just unknown data.
             Err(DigitalLinkError::NoPrimaryKey) => done(
                 DataFormat::Other,
-                ElementString::default(),
                 ScanMeaning::Unknown {
                     data: data.to_owned(),
                 },
@@ -244,20 +257,20 @@ pub fn interpret(scan: &Scan, config: &ClassifyConfig) -> Result<Interpretation,
     }
     if looks_bracketed(data) {
         let es = ElementString::parse_bracketed(data)?;
-        let meaning = meaning_of_gs1(&es, config, today)?;
-        return done(DataFormat::Bracketed, es, meaning);
+        return done(DataFormat::Bracketed, meaning_of_gs1(es, config, today)?);
     }
     let starts_with_fnc1 =
         data.starts_with(GS) || config.fnc1_substitute.is_some_and(|c| data.starts_with(c));
     if symbology.is_some_and(Symbology::is_gs1) || starts_with_fnc1 {
         let es = ElementString::parse(data, config.fnc1_substitute)?;
-        let meaning = meaning_of_gs1(&es, config, today)?;
-        return done(DataFormat::ElementString, es, meaning);
+        return done(
+            DataFormat::ElementString,
+            meaning_of_gs1(es, config, today)?,
+        );
     }
     if let Some(result) = retail_gtin(symbology, data) {
         return done(
             DataFormat::Retail,
-            ElementString::default(),
             ScanMeaning::Item(item_from_gtin(result?)),
         );
     }
@@ -266,33 +279,28 @@ pub fn interpret(scan: &Scan, config: &ClassifyConfig) -> Result<Interpretation,
     if id.is_none() && config.assume_gs1_without_identifier && looks_like_stripped_gs1(data) {
         match ElementString::parse(data, config.fnc1_substitute)
             .map_err(ScanError::from)
-            .and_then(|es| Ok((meaning_of_gs1(&es, config, today)?, es)))
+            .and_then(|es| meaning_of_gs1(es, config, today))
         {
-            Ok((meaning, es)) => return done(DataFormat::ElementString, es, meaning),
+            Ok(meaning) => return done(DataFormat::ElementString, meaning),
             Err(e) => deferred = Some(e),
         }
     }
     if id.is_none() && deferred.is_none() && is_bare_gtin(data) {
         match retail::any_gtin(data) {
             Ok(gtin) => {
-                return done(
-                    DataFormat::Retail,
-                    ElementString::default(),
-                    ScanMeaning::Item(item_from_gtin(gtin)),
-                );
+                return done(DataFormat::Retail, ScanMeaning::Item(item_from_gtin(gtin)));
             }
             Err(e) => deferred = Some(e.into()),
         }
     }
     if let Some(meaning) = label_meaning(data, config)? {
-        return done(DataFormat::Label, ElementString::default(), meaning);
+        return done(DataFormat::Label, meaning);
     }
     if let Some(e) = deferred {
         return Err(e);
     }
     done(
         DataFormat::Other,
-        ElementString::default(),
         ScanMeaning::Unknown {
             data: data.to_owned(),
         },
@@ -372,12 +380,13 @@ fn label_meaning(data: &str, config: &ClassifyConfig) -> Result<Option<ScanMeani
 }
 
 fn meaning_of_gs1(
-    es: &ElementString,
+    es: ElementString,
     config: &ClassifyConfig,
     today: NaiveDate,
 ) -> Result<ScanMeaning, ScanError> {
     es.check_pairing(config.pairing)?;
     let date = |ai: &str| es.get(ai).and_then(|v| gs1_date(v, today));
+    let (expiry, best_before) = (date("17"), date("15"));
     let lot = es
         .get("10")
         .map(|v| LotCode::new(v).map_err(|source| ScanError::Field { ai: "10", source }))
@@ -393,11 +402,11 @@ fn meaning_of_gs1(
             content_gtin,
             count,
             lot,
-            expiry: date("17"),
-            best_before: date("15"),
-            gross_weight: Measure::from_element(es, "330n", "kg")
-                .or_else(|| Measure::from_element(es, "340n", "lb")),
-            elements: es.clone(),
+            expiry,
+            best_before,
+            gross_weight: Measure::from_element(&es, "330n", "kg")
+                .or_else(|| Measure::from_element(&es, "340n", "lb")),
+            elements: es,
         }));
     }
     let Some(gtin) = es
@@ -405,25 +414,26 @@ fn meaning_of_gs1(
         .or_else(|| es.get("02"))
         .or_else(|| es.get("03"))
     else {
-        return Ok(ScanMeaning::Gs1Data {
-            elements: es.clone(),
-        });
+        return Ok(ScanMeaning::Gs1Data { elements: es });
     };
     let serial = es
         .get("21")
         .map(|v| SerialNumber::new(v).map_err(|source| ScanError::Field { ai: "21", source }))
         .transpose()?;
+    let gtin = Gtin::parse(gtin)?;
+    let production_date = date("11");
+    let net_weight = Measure::from_element(&es, "310n", "kg")
+        .or_else(|| Measure::from_element(&es, "320n", "lb"));
     Ok(ScanMeaning::Item(ItemScan {
-        gtin: Gtin::parse(gtin)?,
+        gtin,
         lot,
-        expiry: date("17"),
-        best_before: date("15"),
-        production_date: date("11"),
+        expiry,
+        best_before,
+        production_date,
         serial,
         count,
-        net_weight: Measure::from_element(es, "310n", "kg")
-            .or_else(|| Measure::from_element(es, "320n", "lb")),
-        elements: es.clone(),
+        net_weight,
+        elements: es,
     }))
 }
 

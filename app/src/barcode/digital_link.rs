@@ -12,8 +12,11 @@ use super::error::{DigitalLinkError, Gs1Error};
 
 /// Whether `data` looks like a web URI (and so may be a Digital Link).
 pub fn is_web_uri(data: &str) -> bool {
-    let lower = |n: usize| data.get(..n).map(str::to_ascii_lowercase);
-    lower(8).as_deref() == Some("https://") || lower(7).as_deref() == Some("http://")
+    let starts = |prefix: &str| {
+        data.get(..prefix.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(prefix))
+    };
+    starts("https://") || starts("http://")
 }
 
 /// Reads a GS1 Digital Link URI into its element list (key, qualifiers, then attributes).
@@ -94,7 +97,7 @@ pub fn to_uri(elements: &ElementString, base: &str) -> Result<String, DigitalLin
         .iter()
         .max_by_key(|seq| {
             seq.iter()
-                .filter(|q| list.iter().any(|e| e.ai.as_str() == q.as_str()))
+                .filter(|q| list.iter().any(|e| e.ai.is(q)))
                 .count()
         })
         .map(Vec::as_slice)
@@ -106,10 +109,7 @@ pub fn to_uri(elements: &ElementString, base: &str) -> Result<String, DigitalLin
     let mut in_path = vec![false; list.len()];
     in_path[key_index] = true;
     for qualifier in sequence {
-        if let Some(i) = list
-            .iter()
-            .position(|e| e.ai.as_str() == qualifier.as_str())
-        {
+        if let Some(i) = list.iter().position(|e| e.ai.is(qualifier)) {
             push_segment(&mut uri, &list[i].ai.to_string(), &list[i].value);
             in_path[i] = true;
         }

@@ -83,7 +83,7 @@ impl ElementString {
     pub fn get(&self, ai: &str) -> Option<&str> {
         self.elements
             .iter()
-            .find(|e| e.ai.as_str() == ai)
+            .find(|e| e.ai.is(ai))
             .map(|e| e.value.as_str())
     }
 

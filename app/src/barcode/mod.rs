@@ -39,11 +39,14 @@ mod symbology;
 mod value_rules;
 
 #[cfg(test)]
+mod conformance_tests;
+#[cfg(test)]
 mod proptests;
 
 pub use ai_table::Ai;
 pub use classify::{
-    ClassifyConfig, Interpretation, ItemScan, Measure, ScanMeaning, SsccScan, classify, interpret,
+    ClassifyConfig, DataFormat, Interpretation, ItemScan, Measure, ScanMeaning, SsccScan, classify,
+    interpret,
 };
 pub use element_string::{Element, ElementString, PairingCheck};
 pub use error::{DigitalLinkError, Gs1Error, RetailError, ScanError};

@@ -8,7 +8,7 @@ use super::ai_table::{Ai, AiDef, Charset, Component, DlRole, Rule, table};
 use super::check_digit::mod10_check_digit;
 use super::element_string::{Element, ElementString};
 use super::value_rules::check_pair_alpha;
-use super::{ClassifyConfig, Scan, SymbologyId, classify, digital_link};
+use super::{ClassifyConfig, Scan, SymbologyId, digital_link, interpret};
 
 const CSET82: &[u8] =
     b"!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
@@ -134,6 +134,13 @@ fn component_value(g: &mut Gen, c: &Component) -> String {
         Rule::CountryNumeric | Rule::Currency => {
             ["276", "250", "840", "826", "528"][g.below(5) as usize].into()
         }
+        Rule::ImporterIndex => g.pick(b"0123456789ABCXYZabcxyz-_").to_string(),
+        Rule::Iban => [
+            "GB82WEST12345698765432",
+            "DE89370400440532013000",
+            "FR1420041010050500013M02606",
+        ][g.below(3) as usize]
+            .into(),
         Rule::None | Rule::Unchecked => random(g, len),
     }
 }
@@ -263,6 +270,8 @@ proptest! {
     }
 }
 
+/// Runs every entry point on `data`; each must answer (no panic), every refusal must say
+/// why, every meaning must render as JSON.
 fn exercise(data: &str, id: usize) {
     let ids = [
         None,
@@ -276,15 +285,47 @@ fn exercise(data: &str, id: usize) {
     ];
     let mut scan = Scan::manual(data);
     scan.symbology = ids[id % ids.len()].and_then(|s| SymbologyId::try_from(s.to_owned()).ok());
-    let config = ClassifyConfig {
+    let lenient = ClassifyConfig {
         fnc1_substitute: Some('^'),
         assume_gs1_without_identifier: true,
         ..ClassifyConfig::default()
     };
-    let _ = classify(&scan, &config);
-    let _ = classify(&scan, &ClassifyConfig::default());
-    let _ = ElementString::parse(data, Some('^'));
-    let _ = ElementString::parse_bracketed(data);
-    let _ = digital_link::parse(data);
-    let _ = super::retail::expand_upc_e(data);
+    for config in [&lenient, &ClassifyConfig::default()] {
+        match interpret(&scan, config) {
+            Ok(found) => {
+                assert!(serde_json::to_string(&found).is_ok());
+            }
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
+    let errors = [
+        ElementString::parse(data, Some('^'))
+            .err()
+            .map(|e| e.to_string()),
+        ElementString::parse_bracketed(data)
+            .err()
+            .map(|e| e.to_string()),
+        digital_link::parse(data).err().map(|e| e.to_string()),
+        super::retail::expand_upc_e(data)
+            .err()
+            .map(|e| e.to_string()),
+    ];
+    assert!(errors.iter().flatten().all(|m| !m.is_empty()));
+}
+
+proptest! {
+    /// Plain Code 128 / Code 39 data is GS1 only when its own content says so (leading
+    /// FNC1, brackets, a Digital Link URI); otherwise no AI is ever read out of it.
+    #[test]
+    fn non_gs1_symbologies_never_yield_ais(
+        data in "[0-9A-Z\\-]{1,30}",
+        id in prop::sample::select(vec!["]C0", "]A0", "]G0"]),
+    ) {
+        let mut scan = Scan::manual(data.clone());
+        scan.symbology = SymbologyId::try_from(id.to_owned()).ok();
+        let found = interpret(&scan, &ClassifyConfig::default());
+        if let Ok(found) = found {
+            prop_assert!(found.elements().is_empty(), "{} read as AIs: {:?}", data, found);
+        }
+    }
 }

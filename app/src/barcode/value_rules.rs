@@ -2,6 +2,11 @@
 //! digits, dates and times, and the small content rules (piece of total, yes/no…). Also
 //! turns GS1 dates (YYMMDD, with the century rule and day 00) into calendar dates.
 //!
+//! Not checked (no data embedded on the handheld): membership in the ISO 3166 and ISO 4217
+//! code lists (only the shape is checked), GS1 Company Prefix positions of keys, IBAN
+//! per-country lengths, the North American coupon code structure (8110, 8112) and the
+//! UN/CEFACT package type list (7041).
+//!
 //! Owns content validation only; it must not split element strings or decide pairings.
 
 use chrono::{Datelike, NaiveDate};
@@ -17,7 +22,10 @@ pub fn validate_value(ai: Ai, def: &AiDef, value: &str) -> Result<(), Gs1Error> 
         return Err(Gs1Error::EmptyValue { ai: ai.to_string() });
     }
     // Every valid value is ASCII, so byte length is character length below.
-    if let Some(found) = value.chars().find(|c| !c.is_ascii()) {
+    if let Some(found) = (!value.is_ascii())
+        .then(|| value.chars().find(|c| !c.is_ascii()))
+        .flatten()
+    {
         return Err(Gs1Error::BadCharacter {
             ai: ai.to_string(),
             value: value.to_owned(),
@@ -57,6 +65,12 @@ pub fn validate_value(ai: Ai, def: &AiDef, value: &str) -> Result<(), Gs1Error> 
         }
         let part = &bytes[pos..pos + take];
         check_charset(ai, component.charset, value, pos, part)?;
+        if component.charset == Charset::Base64Url {
+            let data_len = part.iter().position(|&b| b == b'=').unwrap_or(part.len());
+            if part[data_len..].iter().any(|&b| b != b'=') || part.len() - data_len > 2 {
+                return Err(bad(ai, value, "'=' may only pad the end of base64url data"));
+            }
+        }
         // The part is ASCII now, so slicing the str at these byte offsets is safe.
         check_rule(ai, component, &value[pos..pos + take])?;
         pos += take;
@@ -69,6 +83,34 @@ pub fn validate_value(ai: Ai, def: &AiDef, value: &str) -> Result<(), Gs1Error> 
         });
     }
     Ok(())
+}
+
+/// IBAN shape and ISO 7064 mod-97 checksum.
+fn iban_valid(iban: &str) -> bool {
+    let b = iban.as_bytes();
+    if b.len() < 5
+        || !b[..2].iter().all(u8::is_ascii_uppercase)
+        || !b[2..4].iter().all(u8::is_ascii_digit)
+        || !b[4..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let mut rem: u32 = 0;
+    for &c in b[4..].iter().chain(&b[..4]) {
+        let v = if c.is_ascii_digit() {
+            u32::from(c - b'0')
+        } else {
+            u32::from(c - b'A') + 10
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
 }
 
 fn check_charset(
@@ -233,6 +275,20 @@ fn check_rule(ai: Ai, component: &Component, part: &str) -> Result<(), Gs1Error>
             .ok_or_else(|| bad(ai, part, "country code must be two capital letters")),
         // The code lists (ISO 3166, ISO 4217) are not embedded; the shape was checked.
         Rule::CountryNumeric | Rule::Currency => Ok(()),
+        Rule::ImporterIndex => part
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            .then_some(())
+            .ok_or_else(|| {
+                bad(
+                    ai,
+                    part,
+                    "importer index must be a letter, digit, '-' or '_'",
+                )
+            }),
+        Rule::Iban => iban_valid(part)
+            .then_some(())
+            .ok_or_else(|| bad(ai, part, "not a valid IBAN")),
     }
 }
 

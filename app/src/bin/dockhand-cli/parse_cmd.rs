@@ -5,7 +5,11 @@ use std::io::{BufRead, Write};
 
 use anyhow::Context;
 use clap::Args;
-use dockhand_app::barcode::{self, ClassifyConfig, GS, Scan, SymbologyId};
+use dockhand_app::barcode::{
+    self, ClassifyConfig, DataFormat, Element, ElementString, GS, Scan, ScanMeaning, Symbology,
+    SymbologyId,
+};
+use serde::Serialize;
 use serde_json::json;
 
 #[derive(Debug, Args)]
@@ -73,12 +77,26 @@ pub fn parse_lines(
                 };
                 describe(&text, args, &config)
             }
-            Err(e) => json!({"ok": false, "error": format!("line is not UTF-8: {e}")}).to_string(),
+            Err(e) => failure(&format!("line is not UTF-8: {e}")),
         };
         writeln!(output, "{result}").context("cannot write stdout")?;
     }
     output.flush().context("cannot write stdout")?;
     Ok(())
+}
+
+/// One output line, fields in the order a reader expects them.
+#[derive(Debug, Serialize)]
+struct ParsedLine<'a> {
+    ok: bool,
+    symbology: Option<Symbology>,
+    format: DataFormat,
+    elements: &'a [Element],
+    meaning: &'a ScanMeaning,
+}
+
+fn failure(error: &str) -> String {
+    json!({"ok": false, "error": error}).to_string()
 }
 
 fn describe(text: &str, args: &ParseArgs, config: &ClassifyConfig) -> String {
@@ -89,21 +107,22 @@ fn describe(text: &str, args: &ParseArgs, config: &ClassifyConfig) -> String {
     };
     match barcode::interpret(&scan, config) {
         Ok(found) if args.bracketed => {
-            if found.elements.elements().is_empty() {
-                json!({"ok": false, "error": "not GS1 data; no bracketed form"}).to_string()
-            } else {
-                found.elements.to_bracketed()
+            match ElementString::from_elements(found.elements().to_vec()) {
+                Ok(elements) => elements.to_bracketed(),
+                Err(_) => failure("not GS1 data; no bracketed form"),
             }
         }
-        Ok(found) => json!({
-            "ok": true,
-            "symbology": found.symbology,
-            "format": found.format,
-            "elements": found.elements,
-            "meaning": found.meaning,
-        })
-        .to_string(),
-        Err(e) => json!({"ok": false, "error": e.to_string()}).to_string(),
+        Ok(found) => {
+            let line = ParsedLine {
+                ok: true,
+                symbology: found.symbology,
+                format: found.format,
+                elements: found.elements(),
+                meaning: &found.meaning,
+            };
+            serde_json::to_string(&line).unwrap_or_else(|e| failure(&e.to_string()))
+        }
+        Err(e) => failure(&e.to_string()),
     }
 }
 
@@ -163,7 +182,7 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
             lines[0],
-            r#"{"elements":[{"ai":"01","value":"09506000134352"},{"ai":"17","value":"271231"},{"ai":"10","value":"ABC123"}],"format":"element-string","meaning":{"expiry":"2027-12-31","gtin":"09506000134352","lot":"ABC123","type":"item"},"ok":true,"symbology":"gs1-128"}"#
+            r#"{"ok":true,"symbology":"gs1-128","format":"element-string","elements":[{"ai":"01","value":"09506000134352"},{"ai":"17","value":"271231"},{"ai":"10","value":"ABC123"}],"meaning":{"type":"item","gtin":"09506000134352","lot":"ABC123","expiry":"2027-12-31"}}"#
         );
         assert_eq!(
             lines[1],
@@ -175,7 +194,7 @@ mod tests {
         );
         assert_eq!(
             lines[3],
-            r#"{"elements":[],"format":"other","meaning":{"data":"10D9T","type":"unknown"},"ok":true,"symbology":"code128"}"#
+            r#"{"ok":true,"symbology":"code128","format":"other","elements":[],"meaning":{"type":"unknown","data":"10D9T"}}"#
         );
         assert_eq!(lines.len(), 4);
     }
