@@ -16,7 +16,7 @@
 //! - flags: `*` predefined length (never needs an FNC1 separator), `!` GS1 identification
 //!   key, `?` allowed as a Digital Link attribute, `d` the last AI digit is the number of
 //!   decimal places (310n…, 39nn).
-//! - components: `N6`, `X..20`, `[N..12]` (optional), each with an optional `:rule`
+//! - components: `N6`, `X..20`, `[N..12]` (optional), each with up to two `:rule`s
 //!   (`csum` check digit, `yymmd0` date with day 00 allowed, `hhmi` time…). Character sets:
 //!   `N` digits, `X` GS1 set 82, `Y` GS1 set 39, `Z` base64url.
 //! - pairing: `need=02,8026` one of these must be present (checked by default);
@@ -134,6 +134,8 @@ pub struct Component {
     pub max: u8,
     pub optional: bool,
     pub rule: Rule,
+    /// A second rule on the same component (MUDI: check pair and a non-digit).
+    pub also: Rule,
 }
 
 /// Whether an AI is a primary key of a GS1 Digital Link URI.
@@ -511,7 +513,13 @@ fn parse_component(spec: &str) -> Result<Component, String> {
         }
         None => (false, spec.to_owned()),
     };
-    let (shape, rule) = spec.split_once(':').unwrap_or((&spec, ""));
+    let mut parts = spec.split(':');
+    let shape = parts.next().unwrap_or("");
+    let rule = parse_rule(parts.next().unwrap_or(""))?;
+    let also = parse_rule(parts.next().unwrap_or(""))?;
+    if parts.next().is_some() {
+        return Err(format!("more than two rules in {spec}"));
+    }
     let mut chars = shape.chars();
     let charset = match chars.next() {
         Some('N') => Charset::Numeric,
@@ -528,7 +536,18 @@ fn parse_component(spec: &str) -> Result<Component, String> {
             (n, n)
         }
     };
-    let rule = match rule {
+    Ok(Component {
+        charset,
+        min,
+        max,
+        optional,
+        rule,
+        also,
+    })
+}
+
+fn parse_rule(name: &str) -> Result<Rule, String> {
+    Ok(match name {
         "" => Rule::None,
         "csum" => Rule::CheckDigit,
         "csumalpha" => Rule::CheckPairAlpha,
@@ -561,13 +580,6 @@ fn parse_component(spec: &str) -> Result<Component, String> {
         "iban" => Rule::Iban,
         "couponcode" | "couponposoffer" | "packagetype" => Rule::Unchecked,
         other => return Err(format!("unknown rule {other}")),
-    };
-    Ok(Component {
-        charset,
-        min,
-        max,
-        optional,
-        rule,
     })
 }
 
@@ -763,7 +775,7 @@ const TABLE_TEXT: &str = "
 8011      |     | N..12:nozeroprefix      | need=8010                      |                | CPID SERIAL | component/part identifier serial number
 8012      |   ? | X..20                   | req=01,8006                    |                | VERSION | software version
 8013      |  !? | X..25:csumalpha         |                                | key            | GMN | global model number
-8014      |     | X..25:csumalpha         | req=01                         |                | MUDI | highly individualised device registration identifier
+8014      |     | X..25:csumalpha:hasnondigit | req=01                         |                | MUDI | highly individualised device registration identifier
 8017      |  !? | N18:csum                | ex=8018                        | key=8019       | GSRN - PROVIDER | global service relation number of a provider
 8018      |  !? | N18:csum                | ex=8017                        | key=8019       | GSRN - RECIPIENT | global service relation number of a recipient
 8019      |     | N..10                   | need=8017,8018                 |                | SRIN | service relation instance number

@@ -78,7 +78,8 @@ fn component_value(g: &mut Gen, c: &Component) -> String {
             format!("{body}{check}")
         }
         Rule::CheckPairAlpha => {
-            let body = random(g, len.max(3) - 2);
+            // Starts with a letter so MUDI's "has a non-digit" rule holds too.
+            let body = format!("A{}", random(g, len.max(4) - 3));
             let pair = check_pair_alpha(&body).unwrap_or(*b"22");
             format!("{body}{}{}", char::from(pair[0]), char::from(pair[1]))
         }

@@ -11,7 +11,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::ai_table::{Ai, AiDef, Charset, Component, Rule};
+use super::ai_table::{Ai, AiDef, Charset, Rule};
 use super::check_digit::verify_mod10;
 use super::error::Gs1Error;
 
@@ -72,7 +72,8 @@ pub fn validate_value(ai: Ai, def: &AiDef, value: &str) -> Result<(), Gs1Error> 
             }
         }
         // The part is ASCII now, so slicing the str at these byte offsets is safe.
-        check_rule(ai, component, &value[pos..pos + take])?;
+        check_rule(ai, component.rule, &value[pos..pos + take])?;
+        check_rule(ai, component.also, &value[pos..pos + take])?;
         pos += take;
     }
     if pos < len {
@@ -146,12 +147,12 @@ fn two_digits(s: &str, at: usize) -> Option<u32> {
     s.get(at..at + 2)?.parse().ok()
 }
 
-fn check_rule(ai: Ai, component: &Component, part: &str) -> Result<(), Gs1Error> {
+fn check_rule(ai: Ai, rule: Rule, part: &str) -> Result<(), Gs1Error> {
     let not_a_date = || Gs1Error::NotADate {
         ai: ai.to_string(),
         value: part.to_owned(),
     };
-    match component.rule {
+    match rule {
         Rule::None | Rule::Unchecked => Ok(()),
         Rule::CheckDigit => verify_mod10(part).map_err(|source| Gs1Error::CheckDigit {
             ai: ai.to_string(),
