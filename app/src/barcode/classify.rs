@@ -23,7 +23,9 @@ pub struct ClassifyConfig {
     /// The identifier to assume when a scanner sends none (e.g. `]C1` for a scanner
     /// configured to read only GS1-128 but to strip identifiers).
     pub default_symbology: Option<SymbologyId>,
-    /// The character a keyboard wedge sends for FNC1 when it cannot send GS.
+    /// The character a keyboard wedge sends for FNC1 when it cannot send GS. Choose one
+    /// that GS1 values cannot contain (outside GS1 character set 82), such as `^`, `~` or
+    /// `|`; data starting with it is GS1.
     pub fnc1_substitute: Option<char>,
     /// Opt-in heuristic for scanners that strip `]C1`: data without an identifier that is
     /// 16 or more characters, starts with AI 00, 01 or 02 and reads as GS1 is GS1.

@@ -13,11 +13,26 @@ use super::ai_table::{Ai, AiDef, Requirement, ai_length_for_prefix, lookup};
 use super::error::Gs1Error;
 use super::value_rules::validate_value;
 
-/// One AI and its value, e.g. `(10) ABC123`.
+/// One AI and its value, e.g. `(10) ABC123`. Deserialising checks the value like
+/// [`Element::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedElement")]
 pub struct Element {
     pub ai: Ai,
     pub value: String,
+}
+
+#[derive(Deserialize)]
+struct UncheckedElement {
+    ai: String,
+    value: String,
+}
+
+impl TryFrom<UncheckedElement> for Element {
+    type Error = Gs1Error;
+    fn try_from(raw: UncheckedElement) -> Result<Element, Gs1Error> {
+        Element::new(&raw.ai, raw.value)
+    }
 }
 
 impl Element {
@@ -54,11 +69,19 @@ pub enum PairingCheck {
     Strict,
 }
 
-/// A validated list of GS1 elements, in the order they were read.
+/// A validated list of GS1 elements, in the order they were read. Serialises as a list of
+/// `{"ai":…,"value":…}`; deserialising checks every element and refuses repeated AIs.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ElementString {
+    #[serde(deserialize_with = "checked_list")]
     elements: Vec<Element>,
+}
+
+fn checked_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Element>, D::Error> {
+    let elements = Vec::<Element>::deserialize(d)?;
+    check_duplicates(&elements).map_err(serde::de::Error::custom)?;
+    Ok(elements)
 }
 
 impl ElementString {
@@ -489,5 +512,25 @@ mod tests {
             Err("AI 8030 needs AI 00, 01 with AI 21, 253, 255, 8003, 8004, 8006 with AI 21, 8010 with AI 8011, 8017 or 8018".into())
         );
         assert_eq!(pairing("(10)A(21)B", PairingCheck::Off), Ok(()));
+    }
+
+    #[test]
+    fn json_round_trip_checks_values() {
+        let es = ElementString::parse_bracketed("(01)09506000134352(10)ABC").unwrap();
+        let json = serde_json::to_string(&es).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"ai":"01","value":"09506000134352"},{"ai":"10","value":"ABC"}]"#
+        );
+        assert_eq!(serde_json::from_str::<ElementString>(&json).unwrap(), es);
+        let bad = r#"[{"ai":"01","value":"09506000134357"}]"#;
+        assert_eq!(
+            serde_json::from_str::<ElementString>(bad)
+                .unwrap_err()
+                .to_string(),
+            "AI 01 check digit wrong: expected 2, got 7 at line 1 column 38"
+        );
+        let twice = r#"[{"ai":"10","value":"A"},{"ai":"10","value":"B"}]"#;
+        assert!(serde_json::from_str::<ElementString>(twice).is_err());
     }
 }
