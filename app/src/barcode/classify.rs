@@ -270,6 +270,20 @@ pub fn interpret(scan: &Scan, config: &ClassifyConfig) -> Result<Interpretation,
             meaning_of_gs1(es, config, today)?,
         );
     }
+    if let Some((primary, composite)) = data.split_once(COMPOSITE_SEPARATOR) {
+        // EAN/UPC with a GS1 Composite component: the GTIN plus the component's AIs.
+        if let Some(result) = retail_gtin(symbology, primary) {
+            let gtin = result?;
+            let mut elements = vec![Element::new("01", gtin.as_str())?];
+            elements
+                .extend(ElementString::parse(composite, config.fnc1_substitute)?.into_elements());
+            let es = ElementString::from_elements(elements)?;
+            return done(
+                DataFormat::ElementString,
+                meaning_of_gs1(es, config, today)?,
+            );
+        }
+    }
     if let Some(result) = retail_gtin(symbology, data) {
         return done(
             DataFormat::Retail,
@@ -308,6 +322,9 @@ pub fn interpret(scan: &Scan, config: &ClassifyConfig) -> Result<Interpretation,
         },
     )
 }
+
+/// How scanners transmit the 2D component of an EAN/UPC composite symbol.
+const COMPOSITE_SEPARATOR: &str = "|]e0";
 
 fn looks_bracketed(data: &str) -> bool {
     let b = data.as_bytes();
@@ -587,6 +604,18 @@ mod tests {
         assert_eq!(
             meaning(None, "9506000134357"),
             Err("GTIN 9506000134357: check digit wrong: expected 2, got 7".into())
+        );
+    }
+
+    #[test]
+    fn ean_with_a_composite_component_adds_its_ais() {
+        assert_eq!(
+            json(Some("]E0"), "9506000134352|]e017271231\u{1d}10L1"),
+            r#"{"type":"item","gtin":"09506000134352","lot":"L1","expiry":"2027-12-31"}"#
+        );
+        assert_eq!(
+            meaning(Some("]E0"), "9506000134352|]e017271299"),
+            Err("AI 17 date 271299 is not a date".into())
         );
     }
 

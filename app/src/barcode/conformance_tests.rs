@@ -5,6 +5,7 @@
 //! left out; see the module docs of `value_rules`.
 
 use super::element_string::{ElementString, PairingCheck};
+use super::{ClassifyConfig, Scan, SymbologyId, interpret};
 
 fn raw(data: &str) -> Result<ElementString, String> {
     ElementString::parse(data, Some('^')).map_err(|e| e.to_string())
@@ -162,5 +163,71 @@ fn associations_from_the_reference_suite() {
     assert_eq!(
         repeated.to_string(),
         "AI 400 appears twice with different values"
+    );
+}
+
+#[test]
+fn scan_data_from_the_reference_suite() {
+    let scan = |data: &str| {
+        let (id, rest) = SymbologyId::strip_prefix(data);
+        let scan = Scan {
+            symbology: id,
+            ..Scan::manual(rest)
+        };
+        interpret(&scan, &ClassifyConfig::default())
+            .map(|found| ElementString::from_elements(found.elements().to_vec()))
+            .map(|es| es.map(|es| es.to_bracketed()).unwrap_or_default())
+            .map_err(|e| e.to_string())
+    };
+    let ok =
+        |data: &str, bracketed: &str| assert_eq!(scan(data), Ok(bracketed.to_owned()), "{data:?}");
+    let fails = |data: &str| assert!(scan(data).is_err(), "{data:?}: {:?}", scan(data));
+
+    fails("]e0");
+    fails("]C1");
+    fails("]d2");
+    fails("]Q3");
+    ok(
+        "]Q3011231231231233310ABC123\x1D99TESTING",
+        "(01)12312312312333(10)ABC123(99)TESTING",
+    );
+    ok(
+        "]Q1https://example.com/01/12312312312333?99=TEST",
+        "(01)12312312312333(99)TEST",
+    );
+    ok(
+        "]Q1HTTPS://example.com/01/12312312312333?99=TEST",
+        "(01)12312312312333(99)TEST",
+    );
+    // A mixed-case scheme is not a Digital Link: plain data.
+    ok("]Q1HtTps://example.com/01/12312312312333?99=TEST", "");
+    ok(
+        "]d2011231231231233310ABC123\x1D99TESTING",
+        "(01)12312312312333(10)ABC123(99)TESTING",
+    );
+    ok(
+        "]e0011231231231233310ABC123\x1D1199122598TESTING\x1D97XYZ",
+        "(01)12312312312333(10)ABC123(11)991225(98)TESTING(97)XYZ",
+    );
+    ok(
+        "]C1011231231231233310ABC123\x1D99TESTING",
+        "(01)12312312312333(10)ABC123(99)TESTING",
+    );
+    fails("]E0123456789012345");
+    fails("]E01234ABC890123");
+    fails("]E02112345678901");
+    ok("]E02112345678900", "");
+    ok(
+        "]E02112345678900|]e099COMPOSITE\x1D98XYZ",
+        "(01)02112345678900(99)COMPOSITE(98)XYZ",
+    );
+    fails("]E41234567");
+    fails("]E4123456789");
+    fails("]E412ABC678");
+    fails("]E402345674");
+    ok("]E402345673", "");
+    ok(
+        "]E402345673|]e099COMPOSITE\x1D98XYZ",
+        "(01)00000002345673(99)COMPOSITE(98)XYZ",
     );
 }

@@ -10,13 +10,12 @@ use super::ai_table::{AiDef, DlRole, lookup};
 use super::element_string::{Element, ElementString};
 use super::error::{DigitalLinkError, Gs1Error};
 
-/// Whether `data` looks like a web URI (and so may be a Digital Link).
+/// Whether `data` looks like a web URI (and so may be a Digital Link). The scheme is all
+/// lower or all upper case, as the GS1 Digital Link standard allows.
 pub fn is_web_uri(data: &str) -> bool {
-    let starts = |prefix: &str| {
-        data.get(..prefix.len())
-            .is_some_and(|s| s.eq_ignore_ascii_case(prefix))
-    };
-    starts("https://") || starts("http://")
+    ["https://", "HTTPS://", "http://", "HTTP://"]
+        .iter()
+        .any(|scheme| data.starts_with(scheme))
 }
 
 /// Reads a GS1 Digital Link URI into its element list (key, qualifiers, then attributes).
@@ -262,6 +261,7 @@ mod tests {
             "\"A%2\" is not correctly percent-encoded"
         );
         assert_eq!(err("ftp://x/01/09506000134352"), "not an http(s) URI");
+        assert_eq!(err("HtTps://x/01/09506000134352"), "not an http(s) URI");
         let lot_only = ElementString::parse_bracketed("(10)ABC").unwrap();
         assert_eq!(
             to_uri(&lot_only, "https://id.gs1.org")
