@@ -231,3 +231,176 @@ fn scan_data_from_the_reference_suite() {
         "(01)00000002345673(99)COMPOSITE(98)XYZ",
     );
 }
+
+#[test]
+fn digital_link_uris_from_the_reference_suite() {
+    use super::digital_link;
+    let parse = |uri: &str| {
+        digital_link::parse(uri)
+            .map(|es| es.to_element_string().replace('\u{1d}', "^"))
+            .map_err(|e| e.to_string())
+    };
+    let ok = |uri: &str, expected: &str| {
+        assert_eq!(parse(uri), Ok(expected.to_owned()), "{uri}");
+    };
+    let fails = |uri: &str| assert!(parse(uri).is_err(), "{uri}: {:?}", parse(uri));
+
+    for uri in [
+        "",
+        "ftp://",
+        "http://",
+        "http:///",
+        "http://a",
+        "http://a/",
+        "http://a/b",
+        "http://a/b/",
+        "HtTp://a/b/00/006141411234567890",
+        "https://00/006141411234567890",
+        "https://[fe80::1%25lo]/01/12312312312333",
+        "https://$a/006141411234567890",
+        "https://a$/006141411234567890",
+        "https://a/gtin/12312312312333",
+        "https://a/253/1231231231232TEST56789012345678",
+        "https://a/stem/00/006141411234567890/",
+        "https://a/01/12312312312333?99=",
+        "https://a/01/12312312312333?99=ABC&999=faux",
+        "https://a/01/12312312312333/22/ABC%2d123?99=ABC&98=XYZ+987",
+        "https://example.com/01/09520123456788?10=ABC123",
+        "https://id.gs1.org/01/09520123456788/10/ABC123?99=XYZ789&01=09520123456788",
+        "https://id.gs1.org/01/09520123456788/10/ABC123?99=XYZ789&10=ABC123",
+        "https://id.gs1.org/01/09520123456788/10/ABC123?99=XYZ789&99=XYZ789",
+        "https://example.com/01/09520123456788/89/ABC123?99=XYZ",
+        "https://example.com/01/09520123456788?99=XYZ&89=ABC123",
+    ] {
+        fails(uri);
+    }
+    ok("http://a/00/006141411234567890", "00006141411234567890");
+    ok("HTTP://a/00/006141411234567890", "00006141411234567890");
+    ok("HTTPS://a/00/006141411234567890", "00006141411234567890");
+    ok(
+        "https://xn--fsq.xn--0zwm56d/01/12312312312333",
+        "0112312312312333",
+    );
+    ok("https://a:65535/01/12312312312333", "0112312312312333");
+    ok(
+        "https://[2001:db8::1]/01/12312312312333",
+        "0112312312312333",
+    );
+    ok(
+        "https://a/more/stem/00/006141411234567890",
+        "00006141411234567890",
+    );
+    ok(
+        "https://a/00/faux/00/006141411234567890",
+        "00006141411234567890",
+    );
+    ok(
+        "https://a/01/12312312312333/22/TEST/10/ABC/21/XYZ",
+        "011231231231233322TEST^10ABC^21XYZ",
+    );
+    ok(
+        "https://a/01/12312312312333/235/TEST",
+        "0112312312312333235TEST",
+    );
+    ok(
+        "https://a/253/1231231231232TEST5678901234567",
+        "2531231231231232TEST5678901234567",
+    );
+    ok(
+        "https://a/8018/123456789012345675/8019/123",
+        "8018123456789012345675^8019123",
+    );
+    ok(
+        "https://a/stem/00/006141411234567890?",
+        "00006141411234567890",
+    );
+    ok("https://a/stem/401/12345678?99=ABC", "40112345678^99ABC");
+    ok(
+        "https://a/01/12312312312333?&&&99=ABC&&&&&&98=XYZ&&&",
+        "011231231231233399ABC^98XYZ",
+    );
+    ok(
+        "https://a/01/12312312312333?singleton1&unknown1=555&99=ABC&singleton2&98=XYZ",
+        "011231231231233399ABC^98XYZ",
+    );
+    ok(
+        "https://a/01/12312312312333/22/ABC%2d123?99=ABC&98=XYZ%2f987",
+        "011231231231233322ABC-123^99ABC^98XYZ/987",
+    );
+    ok(
+        "https://a/01/12312312312333/22/ABC+123?99=ABC&98=XYZ%2f987",
+        "011231231231233322ABC+123^99ABC^98XYZ/987",
+    );
+    ok(
+        "https://a/01/12312312312333/22/test/10/abc/21/xyz#fragment",
+        "011231231231233322test^10abc^21xyz",
+    );
+    ok(
+        "https://id.gs1.org/01/09520123456788/10/ABC1/21/12345?17=180426",
+        "010952012345678810ABC1^2112345^17180426",
+    );
+    ok(
+        "https://example.com/01/09520123456788?3103=000195&3922=0299&17=201225",
+        "0109520123456788310300019539220299^17201225",
+    );
+    ok(
+        "https://id.gs1.org/00/952012345678912345?02=09520123456788&37=25&10=ABC123",
+        "0095201234567891234502095201234567883725^10ABC123",
+    );
+    ok(
+        "https://id.gs1.org/414/9520123456788/254/32a%2Fb",
+        "414952012345678825432a/b",
+    );
+    ok(
+        "https://example.com/8004/9520614141234567?01=9520123456788",
+        "80049520614141234567^0109520123456788",
+    );
+    ok(
+        "https://id.gs1.org/01/09520123456788/235/XYZ?10=ABC123",
+        "0109520123456788235XYZ^10ABC123",
+    );
+    // Zero-suppressed GTINs in the path are widened (the reference engine does this only
+    // when asked to; handhelds meet such URIs on packaging printed before DL 1.2).
+    ok("https://a/01/2112345678900", "0102112345678900");
+}
+
+#[test]
+fn digital_link_generation_from_the_reference_suite() {
+    use super::digital_link;
+    let uri = |data: &str| {
+        let es = ElementString::parse_bracketed(data).unwrap();
+        digital_link::to_uri(&es, "https://example.com").map_err(|e| e.to_string())
+    };
+    let ok = |data: &str, expected: &str| assert_eq!(uri(data), Ok(expected.to_owned()), "{data}");
+    ok(
+        "(01)12312312312326(22)ABC(10)DEF(21)GHI(95)INT",
+        "https://example.com/01/12312312312326/22/ABC/10/DEF/21/GHI?95=INT",
+    );
+    ok(
+        "(21)XYZ(01)12312312312333(10)ABC123(99)XYZ",
+        "https://example.com/01/12312312312333/10/ABC123/21/XYZ?99=XYZ",
+    );
+    ok(
+        "(01)12312312312333(10)ABC+123(99)XYZ+QWERTY",
+        "https://example.com/01/12312312312333/10/ABC%2B123?99=XYZ%2BQWERTY",
+    );
+    ok(
+        "(8017)795260646688514634(99)000001(253)9526064000028000001",
+        "https://example.com/8017/795260646688514634?99=000001&253=9526064000028000001",
+    );
+    ok(
+        "(98)ABC(253)9526064000028000001(99)000001(8017)795260646688514634",
+        "https://example.com/253/9526064000028000001?98=ABC&99=000001&8017=795260646688514634",
+    );
+    ok(
+        "(01)12312312312326(01)12312312312326(10)ABC123(99)XYZ789",
+        "https://example.com/01/12312312312326/10/ABC123?99=XYZ789",
+    );
+    for refused in [
+        "(01)12312312312326(99)000001(8200)http://example.com(95)INT",
+        "(01)12312312312326(235)TPX9526064(99)000001(22)ABC(95)INT",
+        "(01)12312312312326(22)ABC(10)DEF(99)000001(235)TPX9526064(95)INT",
+    ] {
+        assert!(uri(refused).is_err(), "{refused}");
+    }
+}

@@ -19,6 +19,11 @@ pub fn is_web_uri(data: &str) -> bool {
 }
 
 /// Reads a GS1 Digital Link URI into its element list (key, qualifiers, then attributes).
+///
+/// The primary key is the rightmost one followed only by AI/value pairs, so a custom path
+/// before it (`/shop/products/01/…`) is skipped. GTIN-8/12/13 in AI 01 are widened to 14
+/// digits. Each AI may appear once; an AI that belongs in the path as a qualifier of the
+/// key may not be given as a query attribute.
 pub fn parse(uri: &str) -> Result<ElementString, DigitalLinkError> {
     if !is_web_uri(uri) {
         return Err(DigitalLinkError::NotAUri);
@@ -28,19 +33,17 @@ pub fn parse(uri: &str) -> Result<ElementString, DigitalLinkError> {
     let (location, query) = without_fragment
         .split_once('?')
         .unwrap_or((without_fragment, ""));
-    let path = location.split_once('/').map_or("", |(_, path)| path);
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (host, path) = location.split_once('/').unwrap_or((location, ""));
+    if host.is_empty() || !host.bytes().all(is_host_byte) {
+        return Err(DigitalLinkError::NotAUri);
+    }
+    if path.ends_with('/') {
+        return Err(DigitalLinkError::NoPrimaryKey);
+    }
+    let segments: Vec<&str> = path.split('/').collect();
 
     let (key_at, key_def) = find_primary_key(&segments).ok_or(DigitalLinkError::NoPrimaryKey)?;
-    let mut elements = Vec::with_capacity(4);
     let key_ai = segments[key_at];
-    let mut key_value = percent_decode(segments[key_at + 1])?;
-    if key_ai == "01" && matches!(key_value.len(), 8 | 12 | 13) {
-        // GTIN-8/12/13 are written as GTIN-14 in element strings.
-        key_value = format!("{key_value:0>14}");
-    }
-    elements.push(Element::new(key_ai, key_value)?);
-
     let qualifiers: Vec<&str> = segments[key_at + 2..].iter().step_by(2).copied().collect();
     if let Some(bad) = misplaced_qualifier(key_def, &qualifiers) {
         return Err(DigitalLinkError::BadQualifier {
@@ -48,9 +51,10 @@ pub fn parse(uri: &str) -> Result<ElementString, DigitalLinkError> {
             ai: bad.to_owned(),
         });
     }
-    for pair in segments[key_at + 2..].chunks(2) {
+    let mut elements = Vec::with_capacity(4);
+    for pair in segments[key_at..].chunks(2) {
         if let [ai, value] = pair {
-            elements.push(Element::new(ai, percent_decode(value)?)?);
+            push_element(&mut elements, ai, percent_decode(value, false)?)?;
         }
     }
 
@@ -63,14 +67,50 @@ pub fn parse(uri: &str) -> Result<ElementString, DigitalLinkError> {
             ai: name.to_owned(),
             position: 0,
         })?;
-        if !def.dl_attribute {
+        if !def.dl_attribute || belongs_in_path(key_def, &qualifiers, name) {
             return Err(DigitalLinkError::NotAllowed {
                 ai: name.to_owned(),
             });
         }
-        elements.push(Element::new(name, percent_decode(value)?)?);
+        push_element(&mut elements, name, percent_decode(value, true)?)?;
     }
     Ok(ElementString::from_elements(elements)?)
+}
+
+fn push_element(
+    elements: &mut Vec<Element>,
+    ai: &str,
+    mut value: String,
+) -> Result<(), DigitalLinkError> {
+    if elements.iter().any(|e| e.ai.is(ai)) {
+        return Err(DigitalLinkError::Repeated { ai: ai.to_owned() });
+    }
+    if ai == "01" && matches!(value.len(), 8 | 12 | 13) {
+        // GTIN-8/12/13 are written as GTIN-14 in element strings.
+        value = format!("{value:0>14}");
+    }
+    elements.push(Element::new(ai, value)?);
+    Ok(())
+}
+
+/// Letters, digits and the punctuation of host names, ports and IP literals.
+fn is_host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']')
+}
+
+/// Whether `ai` is a qualifier of the key in a sequence the path's qualifiers allow, and so
+/// must be written in the path.
+fn belongs_in_path(key: &AiDef, path_qualifiers: &[&str], ai: &str) -> bool {
+    let DlRole::PrimaryKey(seqs) = &key.dl else {
+        return false;
+    };
+    seqs.iter().any(|seq| {
+        let mut rest = seq.iter();
+        let fits = path_qualifiers
+            .iter()
+            .all(|q| rest.by_ref().any(|s| s.as_str() == *q));
+        fits && seq.iter().any(|s| s.as_str() == ai)
+    })
 }
 
 /// Writes `elements` as a Digital Link URI under `base` (`https://id.gs1.org`): the first
@@ -114,7 +154,11 @@ pub fn to_uri(elements: &ElementString, base: &str) -> Result<String, DigitalLin
         }
     }
     let mut separator = '?';
-    for (element, _) in list.iter().zip(&in_path).filter(|(_, p)| !**p) {
+    for (i, element) in list.iter().enumerate() {
+        // Skip what the path carries and exact repeats (a symbol may repeat an element).
+        if in_path[i] || list[..i].contains(element) {
+            continue;
+        }
         if !element.def().is_some_and(|d| d.dl_attribute) {
             return Err(DigitalLinkError::NotAllowed {
                 ai: element.ai.to_string(),
@@ -136,17 +180,16 @@ fn push_segment(uri: &mut String, ai: &str, value: &str) {
     percent_encode(uri, value);
 }
 
+/// The rightmost primary key whose following segments are all AI/value pairs.
 fn find_primary_key(segments: &[&str]) -> Option<(usize, &'static AiDef)> {
-    (0..segments.len()).find_map(|k| {
+    let mut k = segments.len().checked_sub(2)?;
+    loop {
         let (_, def) = lookup(segments[k])?;
-        let DlRole::PrimaryKey(_) = def.dl else {
-            return None;
-        };
-        let rest = &segments[k + 1..];
-        let pairs_ok =
-            rest.len() % 2 == 1 && rest[1..].iter().step_by(2).all(|ai| lookup(ai).is_some());
-        pairs_ok.then_some((k, def))
-    })
+        if matches!(def.dl, DlRole::PrimaryKey(_)) {
+            return Some((k, def));
+        }
+        k = k.checked_sub(2)?;
+    }
 }
 
 /// The first qualifier that breaks every permitted order (`None` when they fit one).
@@ -181,11 +224,12 @@ fn percent_encode(out: &mut String, value: &str) {
     }
 }
 
-fn percent_decode(segment: &str) -> Result<String, DigitalLinkError> {
+/// Undoes percent-encoding; in a query, `+` is a space (which no AI value may contain).
+fn percent_decode(segment: &str, in_query: bool) -> Result<String, DigitalLinkError> {
     let bad = || DigitalLinkError::BadPercentEncoding {
         segment: segment.to_owned(),
     };
-    if !segment.contains('%') {
+    if !segment.contains('%') && !(in_query && segment.contains('+')) {
         return Ok(segment.to_owned());
     }
     let bytes = segment.as_bytes();
@@ -199,6 +243,9 @@ fn percent_decode(segment: &str) -> Result<String, DigitalLinkError> {
                 .ok_or_else(bad)?;
             out.push(u8::from_str_radix(hex, 16).map_err(|_| bad())?);
             i += 3;
+        } else if in_query && bytes[i] == b'+' {
+            out.push(b' ');
+            i += 1;
         } else {
             out.push(bytes[i]);
             i += 1;

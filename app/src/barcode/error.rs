@@ -67,6 +67,8 @@ pub enum DigitalLinkError {
     BadQualifier { key: String, ai: String },
     #[error("AI {ai} cannot be carried in a Digital Link URI")]
     NotAllowed { ai: String },
+    #[error("AI {ai} appears more than once in the URI")]
+    Repeated { ai: String },
     #[error("{segment:?} is not correctly percent-encoded")]
     BadPercentEncoding { segment: String },
     #[error("{0}")]
