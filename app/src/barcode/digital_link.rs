@@ -229,7 +229,8 @@ fn percent_decode(segment: &str, in_query: bool) -> Result<String, DigitalLinkEr
     let bad = || DigitalLinkError::BadPercentEncoding {
         segment: segment.to_owned(),
     };
-    if !segment.contains('%') && !(in_query && segment.contains('+')) {
+    let plain_plus = !in_query || !segment.contains('+');
+    if !segment.contains('%') && plain_plus {
         return Ok(segment.to_owned());
     }
     let bytes = segment.as_bytes();
