@@ -1,6 +1,7 @@
-//! The GS1 Application Identifier table: every AI of the GS1 General Specifications (section
-//! 3.2, release 25) with its format, check-digit and date rules, decimal-point meaning,
-//! mandatory and invalid pairings and its role in a GS1 Digital Link URI.
+//! The GS1 Application Identifier table: every AI of the current GS1 General Specifications
+//! (section 3.2, as of 2025, including 03, 7041, 716, 7250–7259 and 8014) with its format,
+//! check-digit and date rules, decimal-point meaning, mandatory and invalid pairings and its
+//! role in a GS1 Digital Link URI.
 //!
 //! The table is data, written once below in a compact line format and turned into typed
 //! [`AiDef`]s on first use; lookups go through a dense index keyed by the AI's digits, so
