@@ -640,6 +640,35 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_is_plain_json() {
+        let profile = r##"{
+            "default_symbology": "]C1",
+            "fnc1_substitute": "~",
+            "pairing": "strict",
+            "locations": [{"prefix": "BIN", "pattern": "#+"}],
+            "documents": [{"kind": "pick_task", "prefix": "T-", "pattern": "#+"}]
+        }"##;
+        let config: ClassifyConfig = serde_json::from_str(profile).unwrap();
+        assert_eq!(config.default_symbology, Some(SymbologyId::new('C', '1')));
+        assert!(!config.assume_gs1_without_identifier);
+        let back: ClassifyConfig =
+            serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+        assert_eq!(back, config);
+        let plain = ClassifyConfig {
+            default_symbology: None,
+            ..config
+        };
+        assert_eq!(
+            serde_json::to_string(&classify(&scan(None, "T-42"), &plain).unwrap()).unwrap(),
+            r#"{"type":"document","kind":"pick_task","number":"42"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&classify(&scan(None, "BIN0042"), &plain).unwrap()).unwrap(),
+            r#"{"type":"location","code":"0042"}"#
+        );
+    }
+
+    #[test]
     fn rejections_carry_a_reason() {
         assert_eq!(
             meaning(Some("]C1"), "0109506000134357"),
