@@ -3,6 +3,7 @@
 
 mod journal_cmd;
 mod listen_cmd;
+mod parse_cmd;
 mod script_cmd;
 mod sim_cmd;
 mod sync_cmd;
@@ -47,6 +48,9 @@ enum Command {
     /// Play a script of scans and actions against a journal and print the prompts
     /// (`dockhand-cli script --help` lists the commands).
     Script(script_cmd::ScriptArgs),
+    /// Parse barcode scans read from stdin (one per line) and print what each means as
+    /// JSON lines.
+    Parse(parse_cmd::ParseArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim_cmd::run(args),
         Command::Listen(args) => listen_cmd::run(args),
         Command::Script(args) => script_cmd::run(args),
+        Command::Parse(args) => parse_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
