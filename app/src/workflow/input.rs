@@ -112,6 +112,8 @@ impl Input {
     ///
     /// - `scan gtin:09506000134352 [lot:L1] [exp:2027-01-31] [serial:S1] [count:12]`
     /// - `scan loc:A-03-2-B`, `scan sscc:095060001000000012`
+    /// - `scan raw:]C10109506000134352\x1D10ABC`: raw scanner data, classified by the barcode
+    ///   engine (`\x1D` or `<GS>` stands for FNC1)
     /// - `scan doc:asn:ASN-1` (kinds `asn`, `po`, `order`, `task`, `carton`)
     /// - `scan raw:ANYTHING` (an unclassifiable scan)
     /// - `qty 4`, `short "reason"`, `skip`, `confirm`, `override "reason"`,
@@ -257,10 +259,20 @@ fn parse_scan(rest: &str) -> Result<Input, String> {
                 number: number.to_owned(),
             })
         }
-        "raw" => Scanned::Unknown {
-            data: value.to_owned(),
-            reason: None,
-        },
+        "raw" => {
+            // Raw scanner data through the barcode engine, as a real scan would go:
+            // `scan raw:]C10109506000134352\x1D10ABC` (`\x1D` or `<GS>` for FNC1).
+            let data = value.replace("\\x1D", "\u{1d}").replace("<GS>", "\u{1d}");
+            let (symbology, data) = crate::barcode::SymbologyId::strip_prefix(&data);
+            let scan = crate::barcode::Scan {
+                symbology,
+                ..crate::barcode::Scan::manual(data)
+            };
+            return Ok(Input::from_scan(
+                &scan,
+                &crate::barcode::ClassifyConfig::default(),
+            ));
+        }
         other => {
             return Err(format!(
                 "unknown scan tag {other:?} (gtin, loc, sscc, doc, raw)"

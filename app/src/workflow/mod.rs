@@ -13,6 +13,7 @@
 //!
 //! Must not: touch SQLite, files, the network or the clock (the journal stamps events).
 
+mod classified;
 mod common;
 mod count;
 mod fake;

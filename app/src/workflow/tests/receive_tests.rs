@@ -276,7 +276,7 @@ fn every_wrong_receiving_input_is_refused_with_its_words() {
         (
             vec![doc.clone()],
             "scan raw:]C1garbage".into(),
-            "Unknown barcode ]C1garbage",
+            "Unknown barcode garbage: expected an AI at position 0, found \"garb\"",
         ),
         (
             vec![doc.clone(), mug.clone()],
