@@ -10,3 +10,4 @@ mod server_pull;
 mod server_push;
 mod server_support;
 mod sync_e2e;
+mod sync_model;
