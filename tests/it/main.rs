@@ -10,4 +10,5 @@ mod server_pull;
 mod server_push;
 mod server_support;
 mod sync_e2e;
+mod sync_kill;
 mod sync_model;
