@@ -297,3 +297,47 @@ fn screenshot_mode_draws_every_screen_at_both_sizes() {
         }
     }
 }
+
+/// WCAG relative luminance of `#RRGGBB`.
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
+#[test]
+fn every_text_colour_pair_of_the_theme_meets_aaa_contrast() {
+    let theme = include_str!("../ui/theme.slint");
+    let colours: std::collections::HashMap<&str, &str> = theme
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("out property <color> ")?;
+            let (name, value) = rest.split_once(": ")?;
+            Some((name, value.get(..7)?))
+        })
+        .collect();
+    let mut pairs = vec![
+        ("ink", "page"),
+        ("ink", "surface"),
+        ("ink-secondary", "page"),
+        ("ink-secondary", "surface"),
+    ];
+    // Every `on-x` colour is text drawn on `x`.
+    for name in colours.keys() {
+        if let Some(background) = name.strip_prefix("on-") {
+            pairs.push((name, background));
+        }
+    }
+    assert!(pairs.len() > 10, "the theme's colours were not found");
+    for (text, background) in pairs {
+        let (a, b) = (luminance(colours[text]), luminance(colours[background]));
+        let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+        assert!(ratio >= 7.0, "{text} on {background} is only {ratio:.1}:1");
+    }
+}

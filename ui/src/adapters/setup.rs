@@ -20,7 +20,7 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
 /// Fills the form from the journal and the stored scanner profile.
 pub fn show(window: &MainWindow, controllers: &Controllers) {
     let adapter = window.global::<SetupAdapter>();
-    let presets = controllers.setup.scanner_presets();
+    let choices = controllers.setup.scanner_choices();
     let current = controllers.setup.current().unwrap_or_else(|error| {
         tracing::error!(%error, "cannot read the device setup");
         DeviceSetup {
@@ -29,13 +29,13 @@ pub fn show(window: &MainWindow, controllers: &Controllers) {
             scanner_profile: String::new(),
         }
     });
-    let chosen = presets
+    let chosen = choices
         .iter()
         .position(|name| *name == current.scanner_profile)
         .unwrap_or(0);
     adapter.set_server_url(current.server_url.into());
     adapter.set_token(current.token.into());
-    let names: Vec<SharedString> = presets.into_iter().map(SharedString::from).collect();
+    let names: Vec<SharedString> = choices.into_iter().map(SharedString::from).collect();
     adapter.set_scanner_profiles(ModelRc::new(VecModel::from(names)));
     adapter.set_scanner_index(i32::try_from(chosen).unwrap_or(0));
     adapter.set_back_to(if controllers.session.operator().is_some() {

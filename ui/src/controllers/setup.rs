@@ -14,7 +14,7 @@ use super::SharedJournal;
 pub struct DeviceSetup {
     pub server_url: String,
     pub token: String,
-    /// Name of one of [`ScannerProfile::presets`].
+    /// Name of one of [`SetupController::scanner_choices`].
     pub scanner_profile: String,
 }
 
@@ -25,7 +25,7 @@ pub enum SetupError {
     ServerAddress,
     #[error("the device token is empty")]
     MissingToken,
-    #[error("no scanner preset is called {0:?}")]
+    #[error("no scanner profile is called {0:?}")]
     UnknownScanner(String),
     #[error("the scanner profile could not be written to {}: {error}", path.display())]
     WriteProfile {
@@ -52,12 +52,22 @@ impl SetupController {
         }
     }
 
-    /// The preset names, in the order the screen lists them.
-    pub fn scanner_presets(&self) -> Vec<String> {
-        ScannerProfile::presets()
+    /// The scanner profiles the screen offers: the presets, and a site's own profile file
+    /// when one is stored, so choosing again never silently replaces it.
+    pub fn scanner_choices(&self) -> Vec<String> {
+        self.choices()
             .into_iter()
             .map(|profile| profile.name)
             .collect()
+    }
+
+    fn choices(&self) -> Vec<ScannerProfile> {
+        let mut choices: Vec<ScannerProfile> = ScannerProfile::presets().into();
+        let stored = self.scanner_profile();
+        if !choices.iter().any(|preset| preset.name == stored.name) {
+            choices.push(stored);
+        }
+        choices
     }
 
     /// The setup as stored; empty fields and the first preset on a new device.
@@ -87,7 +97,8 @@ impl SetupController {
         if token.is_empty() {
             return Err(SetupError::MissingToken);
         }
-        let profile = ScannerProfile::presets()
+        let profile = self
+            .choices()
             .into_iter()
             .find(|profile| profile.name == setup.scanner_profile)
             .ok_or_else(|| SetupError::UnknownScanner(setup.scanner_profile.clone()))?;
@@ -162,7 +173,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let setup = controller(&dir);
         assert!(!setup.is_set_up().unwrap());
-        let presets = setup.scanner_presets();
+        let presets = setup.scanner_choices();
         assert_eq!(presets.len(), 3);
         let chosen = DeviceSetup {
             server_url: " https://dockhand.example ".into(),
@@ -178,13 +189,34 @@ mod tests {
     }
 
     #[test]
+    fn a_sites_own_profile_is_offered_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let setup = controller(&dir);
+        let mut own = ScannerProfile::honeywell_wedge();
+        own.name = "bench-3".into();
+        std::fs::write(
+            dir.path().join("device.scanner.json"),
+            serde_json::to_string(&own).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(setup.scanner_choices().last().unwrap(), "bench-3");
+        let form = DeviceSetup {
+            server_url: "https://dockhand.example".into(),
+            token: "t".into(),
+            scanner_profile: "bench-3".into(),
+        };
+        setup.save(&form).unwrap();
+        assert_eq!(setup.scanner_profile(), own);
+    }
+
+    #[test]
     fn bad_input_is_refused_with_a_reason() {
         let dir = tempfile::tempdir().unwrap();
         let setup = controller(&dir);
         let mut form = DeviceSetup {
             server_url: "dockhand.example".into(),
             token: "t".into(),
-            scanner_profile: setup.scanner_presets()[0].clone(),
+            scanner_profile: setup.scanner_choices()[0].clone(),
         };
         assert!(matches!(setup.save(&form), Err(SetupError::ServerAddress)));
         form.server_url = "http://10.0.0.5:8080".into();
