@@ -46,13 +46,12 @@ pub fn show(window: &MainWindow, controllers: &Controllers) {
 }
 
 /// A scan on the setup screen is an enrolment code.
-pub fn fill_token(window: &MainWindow, data: &str) {
+pub fn fill_token(window: &MainWindow, controllers: &Controllers, data: &str) {
     window
         .global::<SetupAdapter>()
         .set_token(data.trim().into());
-    let shell = window.global::<crate::ShellAdapter>();
-    shell.set_feedback_text(window.global::<Strings>().invoke_token_scanned());
-    shell.set_feedback(crate::FeedbackKind::Good);
+    let scanned = window.global::<Strings>().invoke_token_scanned();
+    shell::show_good(window, controllers, scanned);
 }
 
 fn save(window: &MainWindow, controllers: &Rc<Controllers>) {

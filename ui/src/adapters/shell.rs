@@ -68,7 +68,7 @@ pub fn route_scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: Scan
     clear_feedback(window);
     match window.global::<ShellAdapter>().get_screen() {
         Screen::SignIn => sign_in::sign_in_with(window, controllers, &scan.data),
-        Screen::Setup => setup::fill_token(window, &scan.data),
+        Screen::Setup => setup::fill_token(window, controllers, &scan.data),
         Screen::Lookup => lookup::show_scan(window, controllers, &scan),
         _ => {
             navigate(window, controllers, Screen::Lookup);
