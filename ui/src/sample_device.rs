@@ -235,6 +235,25 @@ fn record_recent_work(journal: &mut Journal) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Records one more pick of the bolts, as the picker would while the sync screen is open.
+pub fn record_pick(journal: &SharedJournal, units: i64) -> anyhow::Result<()> {
+    journal.borrow_mut().record(EventDraft {
+        operator: OperatorId::new("ana")?,
+        occurred_at: None,
+        scan: None,
+        body: EventBody::Pick(Pick {
+            task: None,
+            order: None,
+            line: line("2001", units)?,
+            from: code("B-01-1-A")?,
+            to: code("TOTE-7")?,
+            short: None,
+            fefo_override: None,
+        }),
+    })?;
+    Ok(())
+}
+
 /// Adds the open conflict the server reports for the sample's conflicting pick.
 pub fn open_conflict(journal: &SharedJournal) -> anyhow::Result<()> {
     let mut journal = journal.borrow_mut();

@@ -35,6 +35,7 @@ struct Device {
     window: MainWindow,
     sync: Rc<ScriptedSync>,
     feedback: Rc<RecordedFeedback>,
+    journal: crate::controllers::SharedJournal,
     _controllers: Rc<Controllers>,
     _dir: tempfile::TempDir,
 }
@@ -51,8 +52,11 @@ impl Device {
             .unwrap();
         let sync = ScriptedSync::new(sample_device::status_offline(3));
         let feedback = Rc::new(RecordedFeedback::default());
-        let controllers =
-            Controllers::new(journal, Box::new(sync.clone()), Box::new(feedback.clone()));
+        let controllers = Controllers::new(
+            journal.clone(),
+            Box::new(sync.clone()),
+            Box::new(feedback.clone()),
+        );
         let window = MainWindow::new().unwrap();
         app::connect(&window, &controllers);
         window.window().set_size(LogicalSize::new(360.0, 640.0));
@@ -61,6 +65,7 @@ impl Device {
             window,
             sync,
             feedback,
+            journal,
             _controllers: controllers,
             _dir: dir,
         }
@@ -340,4 +345,29 @@ fn every_text_colour_pair_of_the_theme_meets_aaa_contrast() {
         let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
         assert!(ratio >= 7.0, "{text} on {background} is only {ratio:.1}:1");
     }
+}
+
+#[test]
+fn a_new_status_from_the_sync_loop_refreshes_the_open_sync_screen() {
+    let device = Device::signed_in();
+    device.tap("⚠ Offline · 3 queued");
+    let rows = || {
+        device
+            .window
+            .global::<SyncAdapter>()
+            .get_recent_work()
+            .row_count()
+    };
+    assert_eq!(rows(), 8);
+
+    // Meanwhile a pick was recorded and the loop came back online.
+    sample_device::record_pick(&device.journal, 1).unwrap();
+    device.sync.set_status(sample_device::status_synced());
+    crate::adapters::sync_status::apply_published_status(
+        &device.window,
+        &sample_device::status_synced(),
+    );
+    assert!(device.shows_text("✔ Synced"));
+    assert!(device.shows_text("✔ Online"));
+    assert_eq!(rows(), 9, "the new pick is listed");
 }

@@ -32,10 +32,8 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
 
 /// Applies a status published by the sync loop (from any thread) on the UI thread.
 pub fn publish_status(weak: &slint::Weak<MainWindow>, status: SyncStatus) {
-    let delivered = weak.upgrade_in_event_loop(move |window| {
-        show_status(&window, &status);
-        window.global::<SyncAdapter>().invoke_status_changed();
-    });
+    let delivered =
+        weak.upgrade_in_event_loop(move |window| apply_published_status(&window, &status));
     if let Err(error) = delivered {
         tracing::debug!(%error, "sync status not shown: the UI has closed");
     }
@@ -55,6 +53,13 @@ pub fn show(window: &MainWindow, controllers: &Controllers) {
     window
         .global::<SyncAdapter>()
         .set_recent_work(ModelRc::new(VecModel::from(rows)));
+}
+
+/// What [`publish_status`] runs on the UI thread: the badge, then whatever the open
+/// screen shows from the journal (a round may have brought tasks or verdicts).
+pub fn apply_published_status(window: &MainWindow, status: &SyncStatus) {
+    show_status(window, status);
+    window.global::<SyncAdapter>().invoke_status_changed();
 }
 
 /// Updates the badge and the status lines (called on every status change of the loop).
