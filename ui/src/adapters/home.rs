@@ -1,0 +1,27 @@
+//! Home tiles: counts of work waiting on the device; a tile opens its job screen.
+
+use std::rc::Rc;
+
+use slint::ComponentHandle;
+
+use super::{count, job, with_window};
+use crate::app::Controllers;
+use crate::{HomeAdapter, MainWindow};
+
+pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    window
+        .global::<HomeAdapter>()
+        .on_open_job(move |which| with_window(&weak, |w| job::open(w, &c, which)));
+}
+
+/// Loads the counts for the tiles.
+pub fn show(window: &MainWindow, controllers: &Controllers) {
+    let waiting = controllers.home.work_waiting().unwrap_or_else(|error| {
+        tracing::error!(%error, "cannot count the work waiting on this device");
+        Default::default()
+    });
+    let home = window.global::<HomeAdapter>();
+    home.set_inbound_documents(count(waiting.inbound_documents));
+    home.set_pick_tasks(count(waiting.pick_tasks));
+}

@@ -1,0 +1,80 @@
+//! Wires a [`MainWindow`] to the controllers: builds them over one journal, connects every
+//! adapter, and picks the first screen (setup on a new device, then sign-in, then Home).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::adapters;
+use crate::controllers::SharedJournal;
+use crate::controllers::home::HomeController;
+use crate::controllers::lookup::LookupController;
+use crate::controllers::scan_input::ScanInput;
+use crate::controllers::session::Session;
+use crate::controllers::setup::SetupController;
+use crate::controllers::sync_status::{SyncControl, SyncController};
+use crate::feedback::Feedback;
+use crate::{MainWindow, Screen};
+
+/// Everything the screens decide with, shared by the adapters on the UI thread.
+pub struct Controllers {
+    pub session: Session,
+    pub home: HomeController,
+    pub setup: SetupController,
+    pub sync: SyncController,
+    pub lookup: LookupController,
+    pub scan_input: RefCell<ScanInput>,
+    pub feedback: Box<dyn Feedback>,
+}
+
+impl std::fmt::Debug for Controllers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Controllers")
+            .field("session", &self.session)
+            .field("sync", &self.sync)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Controllers {
+    pub fn new(
+        journal: SharedJournal,
+        sync: Box<dyn SyncControl>,
+        feedback: Box<dyn Feedback>,
+    ) -> Rc<Self> {
+        let setup = SetupController::new(journal.clone());
+        let scan_input = RefCell::new(ScanInput::new(setup.wedge_config()));
+        Rc::new(Self {
+            session: Session::default(),
+            home: HomeController::new(journal.clone()),
+            setup,
+            sync: SyncController::new(journal.clone(), sync),
+            lookup: LookupController::new(journal),
+            scan_input,
+            feedback,
+        })
+    }
+
+    /// Where the app starts: setup until the device knows its server, then sign-in.
+    pub fn start_screen(&self) -> Screen {
+        match self.setup.is_set_up() {
+            Ok(true) if self.session.operator().is_some() => Screen::Home,
+            Ok(true) => Screen::SignIn,
+            Ok(false) => Screen::Setup,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the device setup");
+                Screen::Setup
+            }
+        }
+    }
+}
+
+/// Connects every adapter and shows the first screen.
+pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
+    adapters::shell::connect(window, controllers);
+    adapters::home::connect(window, controllers);
+    adapters::sync_status::connect(window, controllers);
+    adapters::setup::connect(window, controllers);
+    adapters::sign_in::connect(window, controllers);
+    adapters::sync_status::show_status(window, &controllers.sync.status());
+    adapters::shell::navigate(window, controllers, controllers.start_screen());
+}

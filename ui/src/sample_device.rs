@@ -1,0 +1,340 @@
+//! A small, believable device journal for screenshots and UI tests: two mugs and a box of
+//! bolts in warehouse WH1, a few bins, two expected deliveries, no pick tasks, and recent
+//! work with every verdict (sent, refused, conflict, waiting). Barcodes use GS1's example
+//! company prefix 0950600, so no real company's codes appear.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+
+use anyhow::Context;
+use chrono::Utc;
+use dockhand_app::domain::{
+    DocumentKind, EventBody, Gtin, Item, Location, LocationCode, LocationKind, LocationPath, Move,
+    OperatorId, Pick, Putaway, Qty, Receive, Sku, StockLine, StockStatus, Tracking, UnitOfMeasure,
+    WarehouseCode,
+};
+use dockhand_app::journal::{EventDraft, Journal, OpenOptions, OutboxState, SyncVerdict};
+use dockhand_app::protocol::{
+    BalanceRecord, Change, InboundDocumentRecord, InboundLine, PullResponse,
+};
+
+use crate::controllers::SharedJournal;
+
+pub const BLUE_MUG_GTIN: &str = "09506000134352";
+pub const BLUE_MUG_CASE_GTIN: &str = "19506000134359";
+pub const RED_MUG_GTIN: &str = "09506000134369";
+pub const BOLTS_GTIN: &str = "09506000134376";
+/// A valid GTIN that the sample catalogue does not hold.
+pub const UNKNOWN_GTIN: &str = "09506000134383";
+/// Why the server refused the sample's move.
+pub const REFUSED_REASON: &str = "bin B-01-1-Z is not in warehouse WH1";
+pub const CONFLICT_MESSAGE: &str = "2 devices picked the last unit of SKU 2001 from B-01-1-A";
+
+fn code(text: &str) -> anyhow::Result<LocationCode> {
+    Ok(LocationCode::new(text)?)
+}
+
+fn sku(text: &str) -> anyhow::Result<Sku> {
+    Ok(Sku::new(text)?)
+}
+
+fn gtin(text: &str) -> anyhow::Result<Gtin> {
+    Gtin::parse(text).with_context(|| format!("sample GTIN {text}"))
+}
+
+fn qty(units: i64) -> anyhow::Result<Qty> {
+    Qty::new(units).with_context(|| format!("sample quantity {units}"))
+}
+
+fn line(item: &str, units: i64) -> anyhow::Result<StockLine> {
+    Ok(StockLine {
+        item: sku(item)?,
+        qty: qty(units)?,
+        lot: None,
+        expiry: None,
+        serials: vec![],
+    })
+}
+
+fn item(sku_text: &str, name: &str, each: &str, case: Option<&str>) -> anyhow::Result<Item> {
+    let mut packs = vec![UnitOfMeasure::each()];
+    if let Some(case) = case {
+        packs.push(UnitOfMeasure {
+            code: "CS".into(),
+            base_units: 12,
+            gtin: Some(gtin(case)?),
+        });
+    }
+    Ok(Item {
+        sku: sku(sku_text)?,
+        name: name.into(),
+        gtins: vec![gtin(each)?],
+        packs,
+        tracking: Tracking::default(),
+        category: None,
+    })
+}
+
+fn bin(
+    text: &str,
+    aisle: &str,
+    kind: LocationKind,
+    warehouse: &WarehouseCode,
+) -> anyhow::Result<Location> {
+    Ok(Location {
+        code: code(text)?,
+        warehouse: warehouse.clone(),
+        kind,
+        path: LocationPath {
+            zone: Some("A".into()),
+            aisle: Some(aisle.into()),
+            ..LocationPath::default()
+        },
+        pick_sequence: 0,
+        capacity: None,
+    })
+}
+
+fn balance(item: &str, location: &str, units: i64) -> anyhow::Result<Change> {
+    Ok(Change::Balance(BalanceRecord {
+        item: sku(item)?,
+        location: code(location)?,
+        lot: None,
+        expiry: None,
+        status: StockStatus::Available,
+        qty: units,
+    }))
+}
+
+fn delivery(number: &str, item: &str, expected: i64) -> anyhow::Result<Change> {
+    Ok(Change::InboundDocument(InboundDocumentRecord {
+        kind: DocumentKind::Asn,
+        number: number.into(),
+        state: "open".into(),
+        sscc: None,
+        lines: vec![InboundLine {
+            line_no: 1,
+            item: sku(item)?,
+            expected: qty(expected)?,
+            lot: None,
+        }],
+    }))
+}
+
+/// Creates the sample journal at `path` (a new file) and returns it ready to share.
+pub fn create(path: &Path) -> anyhow::Result<SharedJournal> {
+    let warehouse = WarehouseCode::new("WH1")?;
+    let mut journal = Journal::open_with(
+        path,
+        OpenOptions {
+            warehouse: Some(warehouse.clone()),
+            ..OpenOptions::default()
+        },
+    )?;
+    let page = PullResponse {
+        warehouse: warehouse.clone(),
+        changes: vec![
+            Change::Item(item(
+                "1002",
+                "Blue Mug 350 ml",
+                BLUE_MUG_GTIN,
+                Some(BLUE_MUG_CASE_GTIN),
+            )?),
+            Change::Item(item("1003", "Red Mug 350 ml", RED_MUG_GTIN, None)?),
+            Change::Item(item(
+                "2001",
+                "Steel bolts M8 × 40, box of 100",
+                BOLTS_GTIN,
+                None,
+            )?),
+            Change::Location(bin("A-03-2-B", "03", LocationKind::Bin, &warehouse)?),
+            Change::Location(bin("A-03-2-C", "03", LocationKind::Bin, &warehouse)?),
+            Change::Location(bin("B-01-1-A", "01", LocationKind::Bin, &warehouse)?),
+            Change::Location(bin("DOCK-1", "Dock", LocationKind::Dock, &warehouse)?),
+            balance("1002", "A-03-2-B", 24)?,
+            balance("1003", "A-03-2-B", 12)?,
+            balance("1002", "A-03-2-C", 6)?,
+            delivery("ASN-4711", "1002", 48)?,
+            delivery("ASN-4712", "1003", 24)?,
+        ],
+        next_cursor: "sample:1".into(),
+        has_more: false,
+        refetch: false,
+        server_time: Utc::now(),
+    };
+    journal.apply_pull_page(&page)?;
+    record_recent_work(&mut journal)?;
+    Ok(Rc::new(RefCell::new(journal)))
+}
+
+/// Eight operations on the bolts: three sent, one refused, one in conflict, three waiting.
+fn record_recent_work(journal: &mut Journal) -> anyhow::Result<()> {
+    let operator = OperatorId::new("ana")?;
+    let draft = |body: EventBody| EventDraft {
+        operator: operator.clone(),
+        occurred_at: None,
+        scan: None,
+        body,
+    };
+    let pick = |units: i64| -> anyhow::Result<EventBody> {
+        Ok(EventBody::Pick(Pick {
+            task: None,
+            order: None,
+            line: line("2001", units)?,
+            from: code("B-01-1-A")?,
+            to: code("TOTE-7")?,
+            short: None,
+            fefo_override: None,
+        }))
+    };
+    let bodies = vec![
+        EventBody::Receive(Receive {
+            document: None,
+            line: line("2001", 40)?,
+            to: code("DOCK-1")?,
+            status: StockStatus::Available,
+            gtin: None,
+            pack: None,
+            sscc: None,
+        }),
+        EventBody::Putaway(Putaway {
+            line: line("2001", 40)?,
+            from: code("DOCK-1")?,
+            to: code("B-01-1-A")?,
+            status: StockStatus::Available,
+            suggested: None,
+            override_reason: None,
+        }),
+        pick(4)?,
+        EventBody::Move(Move {
+            line: line("2001", 2)?,
+            from: code("B-01-1-A")?,
+            to: code("B-01-1-Z")?,
+            status: StockStatus::Available,
+        }),
+        pick(30)?,
+        pick(2)?,
+        pick(1)?,
+        pick(1)?,
+    ];
+    journal.record_batch(bodies.into_iter().map(draft).collect())?;
+    let verdict = |seq: u64, state: OutboxState, detail: Option<&str>| SyncVerdict {
+        seq: dockhand_app::domain::DeviceSeq(seq),
+        state,
+        detail: detail.map(str::to_owned),
+        result: "{}".into(),
+    };
+    journal.record_sync_verdicts(&[
+        verdict(1, OutboxState::Applied, None),
+        verdict(2, OutboxState::Applied, None),
+        verdict(3, OutboxState::Applied, None),
+        verdict(4, OutboxState::Rejected, Some(REFUSED_REASON)),
+        verdict(5, OutboxState::Conflict, Some(CONFLICT_MESSAGE)),
+    ])?;
+    Ok(())
+}
+
+/// Records one more pick of the bolts, as the picker would while the sync screen is open.
+pub fn record_pick(journal: &SharedJournal, units: i64) -> anyhow::Result<()> {
+    journal.borrow_mut().record(EventDraft {
+        operator: OperatorId::new("ana")?,
+        occurred_at: None,
+        scan: None,
+        body: EventBody::Pick(Pick {
+            task: None,
+            order: None,
+            line: line("2001", units)?,
+            from: code("B-01-1-A")?,
+            to: code("TOTE-7")?,
+            short: None,
+            fefo_override: None,
+        }),
+    })?;
+    Ok(())
+}
+
+/// Adds the open conflict the server reports for the sample's conflicting pick.
+pub fn open_conflict(journal: &SharedJournal) -> anyhow::Result<()> {
+    let mut journal = journal.borrow_mut();
+    let warehouse = journal
+        .warehouse()
+        .cloned()
+        .context("the sample journal has a warehouse")?;
+    journal.apply_pull_page(&PullResponse {
+        warehouse,
+        changes: vec![Change::Conflict {
+            conflict_id: 9,
+            event_id: None,
+            kind: "pick_beyond_balance".into(),
+            state: "open".into(),
+            message: CONFLICT_MESSAGE.into(),
+        }],
+        next_cursor: "sample:2".into(),
+        has_more: false,
+        refetch: false,
+        server_time: Utc::now(),
+    })?;
+    Ok(())
+}
+
+/// A stand-in for the sync loop: reports whatever status it is given and counts the
+/// "Sync now" requests, so screenshots and tests can show every connection state.
+#[derive(Debug)]
+pub struct ScriptedSync {
+    status: RefCell<dockhand_app::sync::SyncStatus>,
+    sync_now_requests: std::cell::Cell<u32>,
+}
+
+impl ScriptedSync {
+    pub fn new(status: dockhand_app::sync::SyncStatus) -> Rc<Self> {
+        Rc::new(Self {
+            status: RefCell::new(status),
+            sync_now_requests: std::cell::Cell::new(0),
+        })
+    }
+
+    pub fn set_status(&self, status: dockhand_app::sync::SyncStatus) {
+        *self.status.borrow_mut() = status;
+    }
+
+    pub fn sync_now_requests(&self) -> u32 {
+        self.sync_now_requests.get()
+    }
+}
+
+impl crate::controllers::sync_status::SyncControl for Rc<ScriptedSync> {
+    fn status(&self) -> dockhand_app::sync::SyncStatus {
+        self.status.borrow().clone()
+    }
+
+    fn sync_now(&self) {
+        self.sync_now_requests.set(self.sync_now_requests.get() + 1);
+    }
+}
+
+/// The status a device shows when it is online and has nothing waiting.
+pub fn status_synced() -> dockhand_app::sync::SyncStatus {
+    dockhand_app::sync::SyncStatus {
+        state: dockhand_app::sync::SyncState::Online,
+        offline_since: None,
+        queued: 0,
+        last_sync: Some(Utc::now() - chrono::Duration::minutes(2)),
+        conflicts_waiting: 0,
+        rejected: 0,
+        last_error: None,
+    }
+}
+
+/// Offline for 40 minutes with `queued` operations waiting and the sample's refused one.
+pub fn status_offline(queued: u64) -> dockhand_app::sync::SyncStatus {
+    dockhand_app::sync::SyncStatus {
+        state: dockhand_app::sync::SyncState::Offline,
+        offline_since: Some(Utc::now() - chrono::Duration::minutes(40)),
+        queued,
+        last_sync: Some(Utc::now() - chrono::Duration::minutes(41)),
+        conflicts_waiting: 0,
+        rejected: 1,
+        last_error: Some("cannot reach the server: connection refused".into()),
+    }
+}

@@ -1,0 +1,175 @@
+//! `dockhand --screenshots DIR`: renders every screen in representative states (good scan,
+//! wrong scan, offline with a queue, conflicts) at each device size, headless, from the
+//! sample device journal. `DIR/480x800/03-home.png` and so on.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use anyhow::Context;
+use slint::ComponentHandle;
+use slint::platform::WindowEvent;
+
+use crate::app::{self, Controllers};
+use crate::feedback::SilentFeedback;
+use crate::headless::{self, ScreenSize};
+use crate::sample_device::{self, ScriptedSync};
+use crate::{HomeAdapter, Job, MainWindow, Screen, SetupAdapter, ShellAdapter, SyncAdapter};
+
+/// The two handheld classes: 480×800 (TC2x, CT40 class) and 720×1280 (TC5x, CT60 class).
+pub fn default_sizes() -> anyhow::Result<Vec<ScreenSize>> {
+    ["480x800", "720x1280"]
+        .into_iter()
+        .map(ScreenSize::parse)
+        .collect()
+}
+
+/// Everything a scene may touch.
+struct Stage {
+    window: MainWindow,
+    controllers: Rc<Controllers>,
+    sync: Rc<ScriptedSync>,
+    journal: crate::controllers::SharedJournal,
+}
+
+impl Stage {
+    /// Types `text` into the focused scan input, one key event per character, as a wedge.
+    fn scan(&self, text: &str) {
+        for c in text.chars().chain(['\n']) {
+            let key: slint::SharedString = c.to_string().into();
+            self.window
+                .window()
+                .dispatch_event(WindowEvent::KeyPressed { text: key.clone() });
+            self.window
+                .window()
+                .dispatch_event(WindowEvent::KeyReleased { text: key });
+        }
+    }
+
+    fn go(&self, screen: Screen) {
+        self.window.global::<ShellAdapter>().invoke_navigate(screen);
+    }
+
+    fn set_status(&self, status: dockhand_app::sync::SyncStatus) {
+        self.sync.set_status(status.clone());
+        crate::adapters::sync_status::show_status(&self.window, &status);
+        self.window.global::<SyncAdapter>().invoke_status_changed();
+    }
+}
+
+type Scene = (&'static str, fn(&Stage) -> anyhow::Result<()>);
+
+/// The scenes, in the order a device meets them. Each builds on the previous one.
+const SCENES: &[Scene] = &[
+    ("01-setup", |_| Ok(())),
+    ("02-sign-in-after-setup", |stage| {
+        let setup = stage.window.global::<SetupAdapter>();
+        setup.set_server_url("https://dockhand.example:8443".into());
+        setup.set_token("ENROL-7Q4K-2M9X".into());
+        setup.invoke_save();
+        Ok(())
+    }),
+    ("03-home-signed-in", |stage| {
+        stage.scan("ana");
+        Ok(())
+    }),
+    ("04-home-offline-queued", |stage| {
+        stage
+            .window
+            .global::<ShellAdapter>()
+            .invoke_acknowledge_feedback();
+        stage.set_status(sample_device::status_offline(37));
+        Ok(())
+    }),
+    ("05-pick-no-tasks", |stage| {
+        stage.set_status(sample_device::status_synced());
+        stage
+            .window
+            .global::<HomeAdapter>()
+            .invoke_open_job(Job::Pick);
+        Ok(())
+    }),
+    ("06-receive-deliveries", |stage| {
+        stage
+            .window
+            .global::<HomeAdapter>()
+            .invoke_open_job(Job::Receive);
+        Ok(())
+    }),
+    ("07-lookup-prompt", |stage| {
+        stage.go(Screen::Lookup);
+        Ok(())
+    }),
+    ("08-lookup-item-good-scan", |stage| {
+        stage.scan(sample_device::BLUE_MUG_CASE_GTIN);
+        Ok(())
+    }),
+    ("09-lookup-bin-good-scan", |stage| {
+        stage.scan("A-03-2-B");
+        Ok(())
+    }),
+    ("10-lookup-wrong-scan", |stage| {
+        stage.scan(sample_device::UNKNOWN_GTIN);
+        Ok(())
+    }),
+    ("11-sync-offline-queued", |stage| {
+        stage
+            .window
+            .global::<ShellAdapter>()
+            .invoke_acknowledge_feedback();
+        stage.set_status(sample_device::status_offline(3));
+        stage.go(Screen::Sync);
+        Ok(())
+    }),
+    ("12-sync-conflicts", |stage| {
+        sample_device::open_conflict(&stage.journal)?;
+        let mut status = sample_device::status_synced();
+        status.queued = 3;
+        status.conflicts_waiting = 1;
+        status.rejected = 1;
+        stage.set_status(status);
+        Ok(())
+    }),
+    ("13-more", |stage| {
+        stage.go(Screen::More);
+        Ok(())
+    }),
+];
+
+/// Renders every scene at every size into `dir`; returns the files written.
+pub fn render_all(dir: &Path, sizes: &[ScreenSize]) -> anyhow::Result<Vec<PathBuf>> {
+    let surface = headless::install()?;
+    let mut written = Vec::new();
+    for &size in sizes {
+        let size_dir = dir.join(size.label());
+        std::fs::create_dir_all(&size_dir)
+            .with_context(|| format!("cannot create {}", size_dir.display()))?;
+        // A fresh device per size, so every size shows the same story.
+        let scratch = tempfile::tempdir().context("cannot create a scratch directory")?;
+        let journal = sample_device::create(&scratch.path().join("device.db"))?;
+        let sync = ScriptedSync::new(dockhand_app::sync::SyncStatus::not_set_up(3));
+        let controllers = Controllers::new(
+            journal.clone(),
+            Box::new(sync.clone()),
+            Box::new(SilentFeedback),
+        );
+        let window = MainWindow::new().context("cannot create the main window")?;
+        app::connect(&window, &controllers);
+        headless::resize(&surface, size);
+        window.show().context("cannot show the main window")?;
+        let stage = Stage {
+            window,
+            controllers,
+            sync,
+            journal,
+        };
+        for (name, scene) in SCENES {
+            scene(&stage).with_context(|| format!("scene {name}"))?;
+            let path = size_dir.join(format!("{name}.png"));
+            headless::write_png(&surface, size, &path)?;
+            written.push(path);
+        }
+        stage.window.hide().context("cannot hide the main window")?;
+        drop(stage.controllers);
+    }
+    Ok(written)
+}

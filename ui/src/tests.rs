@@ -1,0 +1,373 @@
+//! UI tests, headless: the real window and adapters over the sample journal, driven the
+//! way a person drives the device — key events into the focused scan input, taps on
+//! buttons found by their label — and checked by what the screen then shows.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use i_slint_backend_testing::ElementHandle;
+use slint::platform::{PointerEventButton, WindowEvent};
+use slint::{ComponentHandle, LogicalSize, Model};
+
+use crate::app::{self, Controllers};
+use crate::feedback::Feedback;
+use crate::sample_device::{self, ScriptedSync};
+use crate::{
+    FeedbackKind, LookupAdapter, LookupKind, MainWindow, Screen, ShellAdapter, SyncAdapter, Verdict,
+};
+
+#[derive(Debug, Default)]
+struct RecordedFeedback {
+    good: Cell<u32>,
+    bad: Cell<u32>,
+}
+
+impl Feedback for Rc<RecordedFeedback> {
+    fn good(&self) {
+        self.good.set(self.good.get() + 1);
+    }
+    fn bad(&self) {
+        self.bad.set(self.bad.get() + 1);
+    }
+}
+
+struct Device {
+    window: MainWindow,
+    sync: Rc<ScriptedSync>,
+    feedback: Rc<RecordedFeedback>,
+    journal: crate::controllers::SharedJournal,
+    _controllers: Rc<Controllers>,
+    _dir: tempfile::TempDir,
+}
+
+impl Device {
+    /// A set-up device showing Sign in, on the testing backend of this test's thread.
+    fn new() -> Self {
+        i_slint_backend_testing::init_no_event_loop();
+        let dir = tempfile::tempdir().unwrap();
+        let journal = sample_device::create(&dir.path().join("device.db")).unwrap();
+        journal
+            .borrow_mut()
+            .set_credentials("https://dockhand.example", "token-1")
+            .unwrap();
+        let sync = ScriptedSync::new(sample_device::status_offline(3));
+        let feedback = Rc::new(RecordedFeedback::default());
+        let controllers = Controllers::new(
+            journal.clone(),
+            Box::new(sync.clone()),
+            Box::new(feedback.clone()),
+        );
+        let window = MainWindow::new().unwrap();
+        app::connect(&window, &controllers);
+        window.window().set_size(LogicalSize::new(360.0, 640.0));
+        window.show().unwrap();
+        Self {
+            window,
+            sync,
+            feedback,
+            journal,
+            _controllers: controllers,
+            _dir: dir,
+        }
+    }
+
+    /// Signed in as "ana" by a badge scan, on Home.
+    fn signed_in() -> Self {
+        let device = Self::new();
+        assert_eq!(device.screen(), Screen::SignIn);
+        device.scan("ana");
+        assert_eq!(device.screen(), Screen::Home);
+        device
+    }
+
+    /// Types `data` and Enter into whatever has focus, as a wedge scanner does.
+    fn scan(&self, data: &str) {
+        for c in data.chars().chain(['\n']) {
+            let text: slint::SharedString = c.to_string().into();
+            self.window
+                .window()
+                .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+            self.window
+                .window()
+                .dispatch_event(WindowEvent::KeyReleased { text });
+        }
+    }
+
+    fn tap(&self, label: &str) {
+        let target = ElementHandle::find_by_accessible_label(&self.window, label)
+            .next()
+            .unwrap_or_else(|| panic!("nothing labelled {label:?} on screen"));
+        target.mock_single_click(PointerEventButton::Left);
+    }
+
+    /// Taps the text field labelled `label` (not its caption, which carries the same words).
+    fn tap_field(&self, label: &str) {
+        let field = ElementHandle::find_by_accessible_label(&self.window, label)
+            .find(|e| {
+                e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput)
+            })
+            .unwrap_or_else(|| panic!("no text field labelled {label:?} on screen"));
+        field.mock_single_click(PointerEventButton::Left);
+    }
+
+    fn shows_text(&self, text: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.window, text)
+            .next()
+            .is_some()
+    }
+
+    fn screen(&self) -> Screen {
+        self.window.global::<ShellAdapter>().get_screen()
+    }
+
+    fn feedback(&self) -> (FeedbackKind, String) {
+        let shell = self.window.global::<ShellAdapter>();
+        (shell.get_feedback(), shell.get_feedback_text().to_string())
+    }
+}
+
+#[test]
+fn the_scan_input_has_an_element_id_and_focus_at_start() {
+    let device = Device::new();
+    let found = ElementHandle::find_by_element_id(&device.window, "MainWindow::scan-input").count();
+    assert_eq!(found, 1);
+    assert!(device.window.get_scan_has_focus());
+}
+
+#[test]
+fn scanning_an_item_barcode_shows_the_item_and_where_it_is() {
+    let device = Device::signed_in();
+    device.scan(sample_device::BLUE_MUG_GTIN);
+
+    assert_eq!(device.screen(), Screen::Lookup);
+    let lookup = device.window.global::<LookupAdapter>();
+    assert_eq!(lookup.get_kind(), LookupKind::Item);
+    assert!(device.shows_text("Blue Mug 350 ml"));
+    let places: Vec<(String, i32)> = lookup
+        .get_rows()
+        .iter()
+        .map(|row| (row.place.to_string(), row.quantity))
+        .collect();
+    assert_eq!(
+        places,
+        vec![("A-03-2-B".to_owned(), 24), ("A-03-2-C".to_owned(), 6)]
+    );
+    assert!(device.shows_text("24 each"));
+    assert_eq!(device.feedback().0, FeedbackKind::Good);
+    // One beep for the sign-in badge, one for the item.
+    assert_eq!(
+        (device.feedback.good.get(), device.feedback.bad.get()),
+        (2, 0)
+    );
+}
+
+#[test]
+fn scanning_a_bin_shows_what_is_in_it() {
+    let device = Device::signed_in();
+    device.scan("A-03-2-B");
+    assert_eq!(
+        device.window.global::<LookupAdapter>().get_kind(),
+        LookupKind::Bin
+    );
+    assert!(device.shows_text("A-03-2-B"));
+    assert!(device.shows_text("Red Mug 350 ml"));
+    assert!(device.shows_text("12 each"));
+}
+
+#[test]
+fn an_unknown_scan_shows_red_with_the_reason_until_tapped() {
+    let device = Device::signed_in();
+    device.scan(sample_device::UNKNOWN_GTIN);
+
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Bad);
+    assert!(text.starts_with("✖ Unknown item"), "{text}");
+    assert!(text.contains("9506000134383"), "{text}");
+    assert!(device.shows_text(&text), "the reason is on screen");
+    assert_eq!(device.feedback.bad.get(), 1);
+    assert_eq!(
+        device.window.global::<LookupAdapter>().get_kind(),
+        LookupKind::Prompt,
+        "nothing stale is shown next to the error"
+    );
+
+    device.tap(&text);
+    assert_eq!(device.feedback().0, FeedbackKind::None);
+    assert!(device.window.get_scan_has_focus());
+}
+
+#[test]
+fn the_next_scan_replaces_a_red_band() {
+    let device = Device::signed_in();
+    device.scan("]C10109506000134352");
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Bad);
+    assert!(text.contains("GS1"), "{text}");
+    device.scan("A-03-2-B");
+    assert_eq!(device.feedback().0, FeedbackKind::Good);
+}
+
+#[test]
+fn sync_now_asks_the_sync_loop_and_the_screen_lists_verdicts_newest_first() {
+    let device = Device::signed_in();
+    device.tap("⚠ Offline · 3 queued");
+    assert_eq!(device.screen(), Screen::Sync);
+
+    let work: Vec<_> = device
+        .window
+        .global::<SyncAdapter>()
+        .get_recent_work()
+        .iter()
+        .collect();
+    assert_eq!(work.first().map(|row| row.seq), Some(8));
+    let refused = work.iter().find(|row| row.seq == 4).unwrap();
+    assert_eq!(refused.verdict, Verdict::Refused);
+    assert_eq!(refused.detail, sample_device::REFUSED_REASON);
+    assert!(device.shows_text("○ Waiting"));
+
+    device.tap("Sync now");
+    assert_eq!(device.sync.sync_now_requests(), 1);
+    assert!(device.window.get_scan_has_focus());
+}
+
+#[test]
+fn focus_returns_to_the_scan_input_after_a_button_tap() {
+    let device = Device::new();
+    // Typing an operator id moves focus into the field...
+    device.tap_field("Operator id");
+    assert!(!device.window.get_scan_has_focus());
+    // ...and any button hands it back, so the next scan is not typed into a field.
+    device.tap("Device setup");
+    assert_eq!(device.screen(), Screen::Setup);
+    assert!(device.window.get_scan_has_focus());
+    device.scan("ENROL-42");
+    assert_eq!(
+        device
+            .window
+            .global::<crate::SetupAdapter>()
+            .get_token()
+            .as_str(),
+        "ENROL-42",
+        "a scan on setup is the enrolment code"
+    );
+}
+
+#[test]
+fn every_job_tile_opens_a_screen_with_a_way_back() {
+    let device = Device::signed_in();
+    for job in ["Receive", "Put away", "Pick", "Pack", "Count", "Move"] {
+        device.tap(job);
+        assert_eq!(device.screen(), Screen::Job, "{job}");
+        assert!(device.window.get_scan_has_focus(), "{job}");
+        device.tap("Home");
+        assert_eq!(device.screen(), Screen::Home, "{job}");
+    }
+    device.tap("Pick");
+    assert!(device.shows_text("No pick tasks on this device yet · Sync to fetch tasks"));
+    device.tap("Home");
+    device.tap("Receive");
+    assert!(device.shows_text("2 deliveries expected on this device"));
+}
+
+#[test]
+fn screenshot_mode_draws_every_screen_at_both_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sizes = crate::screenshots::default_sizes().unwrap();
+    let written = crate::screenshots::render_all(dir.path(), &sizes).unwrap();
+    assert_eq!(written.len(), 26);
+    for path in &written {
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        let expected = if path.to_string_lossy().contains("480x800") {
+            (480, 800)
+        } else {
+            (720, 1280)
+        };
+        assert_eq!((info.width, info.height), expected, "{}", path.display());
+        let colours: std::collections::HashSet<&[u8]> = pixels.chunks(3).collect();
+        assert!(colours.len() > 20, "{} looks blank", path.display());
+        let name = path.file_name().unwrap().to_string_lossy();
+        let has = |rgb: [u8; 3]| pixels.chunks(3).any(|p| p == rgb);
+        if name.contains("good-scan") {
+            assert!(has([0x00, 0x5A, 0x24]), "{name} has no green band");
+        }
+        if name.contains("wrong-scan") {
+            assert!(has([0xA0, 0x00, 0x1C]), "{name} has no red band");
+        }
+        if name.contains("offline") {
+            assert!(has([0xFF, 0xC4, 0x00]), "{name} has no amber badge");
+        }
+    }
+}
+
+/// WCAG relative luminance of `#RRGGBB`.
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
+#[test]
+fn every_text_colour_pair_of_the_theme_meets_aaa_contrast() {
+    let theme = include_str!("../ui/theme.slint");
+    let colours: std::collections::HashMap<&str, &str> = theme
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("out property <color> ")?;
+            let (name, value) = rest.split_once(": ")?;
+            Some((name, value.get(..7)?))
+        })
+        .collect();
+    let mut pairs = vec![
+        ("ink", "page"),
+        ("ink", "surface"),
+        ("ink-secondary", "page"),
+        ("ink-secondary", "surface"),
+    ];
+    // Every `on-x` colour is text drawn on `x`.
+    for name in colours.keys() {
+        if let Some(background) = name.strip_prefix("on-") {
+            pairs.push((name, background));
+        }
+    }
+    assert!(pairs.len() > 10, "the theme's colours were not found");
+    for (text, background) in pairs {
+        let (a, b) = (luminance(colours[text]), luminance(colours[background]));
+        let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+        assert!(ratio >= 7.0, "{text} on {background} is only {ratio:.1}:1");
+    }
+}
+
+#[test]
+fn a_new_status_from_the_sync_loop_refreshes_the_open_sync_screen() {
+    let device = Device::signed_in();
+    device.tap("⚠ Offline · 3 queued");
+    let rows = || {
+        device
+            .window
+            .global::<SyncAdapter>()
+            .get_recent_work()
+            .row_count()
+    };
+    assert_eq!(rows(), 8);
+
+    // Meanwhile a pick was recorded and the loop came back online.
+    sample_device::record_pick(&device.journal, 1).unwrap();
+    device.sync.set_status(sample_device::status_synced());
+    crate::adapters::sync_status::apply_published_status(
+        &device.window,
+        &sample_device::status_synced(),
+    );
+    assert!(device.shows_text("✔ Synced"));
+    assert!(device.shows_text("✔ Online"));
+    assert_eq!(rows(), 9, "the new pick is listed");
+}
