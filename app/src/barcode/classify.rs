@@ -236,6 +236,12 @@ pub fn interpret(scan: &Scan, config: &ClassifyConfig) -> Result<Interpretation,
     if data.is_empty() {
         return Err(ScanError::Empty);
     }
+    if data.len() > MAX_SCAN_LEN {
+        return Err(ScanError::TooLong {
+            len: data.len(),
+            max: MAX_SCAN_LEN,
+        });
+    }
     let done = |format, meaning| {
         Ok(Interpretation {
             symbology,
@@ -322,6 +328,10 @@ pub fn interpret(scan: &Scan, config: &ClassifyConfig) -> Result<Interpretation,
         },
     )
 }
+
+/// More than the largest barcode holds (a version 40 QR code: 7,089 digits): anything
+/// longer is not one scan (a wedge that lost its line ends, or a paste).
+pub const MAX_SCAN_LEN: usize = 8192;
 
 /// How scanners transmit the 2D component of an EAN/UPC composite symbol.
 const COMPOSITE_SEPARATOR: &str = "|]e0";
@@ -679,5 +689,9 @@ mod tests {
             Err("AI 17 date 251341 is not a date".into())
         );
         assert_eq!(meaning(None, "\r\n"), Err("the scan is empty".into()));
+        assert_eq!(
+            meaning(None, &"A".repeat(9000)),
+            Err("the scan is 9000 bytes long; no barcode holds more than 8192".into())
+        );
     }
 }

@@ -6,6 +6,8 @@
 //! Query parameters that are not AIs (`linkType`, `context`…) are ignored, as the GS1 Digital
 //! Link standard says.
 
+use std::collections::HashSet;
+
 use super::ai_table::{AiDef, DlRole, lookup};
 use super::element_string::{Element, ElementString};
 use super::error::{DigitalLinkError, Gs1Error};
@@ -154,9 +156,16 @@ pub fn to_uri(elements: &ElementString, base: &str) -> Result<String, DigitalLin
         }
     }
     let mut separator = '?';
+    // What the path carries, and exact repeats (a symbol may repeat an element), are
+    // written once.
+    let mut written: HashSet<&Element> = list
+        .iter()
+        .zip(&in_path)
+        .filter(|(_, in_path)| **in_path)
+        .map(|(e, _)| e)
+        .collect();
     for (i, element) in list.iter().enumerate() {
-        // Skip what the path carries and exact repeats (a symbol may repeat an element).
-        if in_path[i] || list[..i].contains(element) {
+        if in_path[i] || !written.insert(element) {
             continue;
         }
         if !element.def().is_some_and(|d| d.dl_attribute) {

@@ -216,43 +216,54 @@ impl ElementString {
     /// Applies the pairing rules: invalid pairs (01 with 02) and mandatory associations
     /// (02 needs 37), as strictly as `mode` says.
     pub fn check_pairing(&self, mode: PairingCheck) -> Result<(), Gs1Error> {
-        if mode == PairingCheck::Off {
+        let len = self.elements.len();
+        if mode == PairingCheck::Off || len == 0 {
             return Ok(());
         }
-        for element in &self.elements {
-            let Some(def) = element.def() else { continue };
-            for pattern in &def.excludes {
-                if let Some(other) = self
-                    .elements
-                    .iter()
-                    .find(|o| o.ai != element.ai && o.ai.matches(pattern))
-                {
-                    return Err(Gs1Error::ExcludedPair {
-                        ai: element.ai.to_string(),
-                        other: other.ai.to_string(),
-                    });
-                }
-            }
-            for requirement in &def.requires {
-                if (requirement.essential || mode == PairingCheck::Strict)
-                    && !self.satisfies(requirement)
-                {
-                    return Err(Gs1Error::MissingPair {
-                        ai: element.ai.to_string(),
-                        needs: describe_requirement(requirement),
-                    });
-                }
+        // The rules depend only on which AIs are present, so each distinct AI is checked
+        // once: a symbol repeating one element thousands of times stays linear.
+        if len <= 16 {
+            let ais: [Ai; 16] = std::array::from_fn(|i| self.elements[i.min(len - 1)].ai);
+            check_rules(&ais[..len], mode)
+        } else {
+            let mut ais: Vec<Ai> = self.elements.iter().map(|e| e.ai).collect();
+            ais.sort_unstable();
+            ais.dedup();
+            check_rules(&ais, mode)
+        }
+    }
+}
+
+fn check_rules(ais: &[Ai], mode: PairingCheck) -> Result<(), Gs1Error> {
+    for &ai in ais {
+        let Some(def) = ai.def() else { continue };
+        for pattern in &def.excludes {
+            if let Some(other) = ais.iter().find(|o| **o != ai && o.matches(pattern)) {
+                return Err(Gs1Error::ExcludedPair {
+                    ai: ai.to_string(),
+                    other: other.to_string(),
+                });
             }
         }
-        Ok(())
+        for requirement in &def.requires {
+            if (requirement.essential || mode == PairingCheck::Strict)
+                && !satisfies(ais, requirement)
+            {
+                return Err(Gs1Error::MissingPair {
+                    ai: ai.to_string(),
+                    needs: describe_requirement(requirement),
+                });
+            }
+        }
     }
+    Ok(())
+}
 
-    fn satisfies(&self, requirement: &Requirement) -> bool {
-        requirement.any_of.iter().any(|all| {
-            all.iter()
-                .all(|pattern| self.elements.iter().any(|e| e.ai.matches(pattern)))
-        })
-    }
+fn satisfies(ais: &[Ai], requirement: &Requirement) -> bool {
+    requirement.any_of.iter().any(|all| {
+        all.iter()
+            .all(|pattern| ais.iter().any(|ai| ai.matches(pattern)))
+    })
 }
 
 fn describe_requirement(requirement: &Requirement) -> String {
@@ -271,7 +282,22 @@ fn describe_requirement(requirement: &Requirement) -> String {
     }
 }
 
+/// The same AI twice with different values is contradictory; exact repeats are allowed.
 fn check_duplicates(elements: &[Element]) -> Result<(), Gs1Error> {
+    if elements.len() > 16 {
+        // Sorted, so a long list of repeats costs n log n rather than n².
+        let mut sorted: Vec<&Element> = elements.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.ai.cmp(&b.ai).then_with(|| a.value.cmp(&b.value)));
+        return match sorted
+            .windows(2)
+            .find(|w| w[0].ai == w[1].ai && w[0].value != w[1].value)
+        {
+            Some(w) => Err(Gs1Error::Duplicate {
+                ai: w[1].ai.to_string(),
+            }),
+            None => Ok(()),
+        };
+    }
     for (i, e) in elements.iter().enumerate() {
         if elements[..i]
             .iter()
@@ -512,6 +538,21 @@ mod tests {
             Err("AI 8030 needs AI 00, 01 with AI 21, 253, 255, 8003, 8004, 8006 with AI 21, 8010 with AI 8011, 8017 or 8018".into())
         );
         assert_eq!(pairing("(10)A(21)B", PairingCheck::Off), Ok(()));
+    }
+
+    #[test]
+    fn thousands_of_repeated_elements_stay_fast() {
+        let data = "0109506000134352\u{1d}".repeat(50_000) + "10ABC";
+        let es = ElementString::parse(&data, None).unwrap();
+        assert_eq!(es.elements().len(), 50_001);
+        assert_eq!(es.check_pairing(PairingCheck::Strict), Ok(()));
+        let clash = "10A\u{1d}".repeat(30_000) + "10B";
+        assert_eq!(
+            ElementString::parse(&clash, None).unwrap_err().to_string(),
+            "AI 10 appears twice with different values"
+        );
+        let uri = super::super::digital_link::to_uri(&es, "https://id.example.com").unwrap();
+        assert_eq!(uri, "https://id.example.com/01/09506000134352/10/ABC");
     }
 
     #[test]

@@ -116,4 +116,6 @@ pub enum ScanError {
     },
     #[error("the scan is empty")]
     Empty,
+    #[error("the scan is {len} bytes long; no barcode holds more than {max}")]
+    TooLong { len: usize, max: usize },
 }

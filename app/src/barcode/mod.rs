@@ -45,8 +45,8 @@ mod proptests;
 
 pub use ai_table::Ai;
 pub use classify::{
-    ClassifyConfig, DataFormat, Interpretation, ItemScan, Measure, ScanMeaning, SsccScan, classify,
-    interpret,
+    ClassifyConfig, DataFormat, Interpretation, ItemScan, MAX_SCAN_LEN, Measure, ScanMeaning,
+    SsccScan, classify, interpret,
 };
 pub use element_string::{Element, ElementString, PairingCheck};
 pub use error::{DigitalLinkError, Gs1Error, RetailError, ScanError};
