@@ -10,7 +10,11 @@ mod ledger;
 mod pull;
 mod push;
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use dockhand_app::domain::WarehouseCode;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
@@ -53,7 +57,9 @@ impl StoreError {
     pub(crate) fn is_retryable(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::Database(db)) => {
-                matches!(db.code().as_deref(), Some("40P01" | "40001"))
+                // Deadlock, serialisation failure, or a unique violation from a concurrent
+                // writer of the same key (the retry sees its row).
+                matches!(db.code().as_deref(), Some("40P01" | "40001" | "23505"))
             }
             _ => false,
         }
@@ -76,6 +82,36 @@ const MIGRATION_LOCK_KEY: i64 = 0x646f_636b_6861_6e64; // "dockhand"
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: PgPool,
+    catalog: Arc<KnownCatalog>,
+}
+
+/// Which catalog a code belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CatalogKind {
+    Item,
+    Location,
+}
+
+/// Items and locations this process has seen in the database. Only presence is cached:
+/// catalog rows are never deleted, so a code once known stays known, while an unknown code
+/// is asked again each time (it may have been imported since, by any process).
+#[derive(Debug, Default)]
+pub(crate) struct KnownCatalog {
+    known: Mutex<HashSet<(String, CatalogKind, String)>>,
+}
+
+impl KnownCatalog {
+    pub(crate) fn knows(&self, warehouse: &WarehouseCode, kind: CatalogKind, code: &str) -> bool {
+        self.known.lock().is_ok_and(|known| {
+            known.contains(&(warehouse.as_str().to_owned(), kind, code.to_owned()))
+        })
+    }
+
+    pub(crate) fn learn(&self, warehouse: &WarehouseCode, kind: CatalogKind, code: &str) {
+        if let Ok(mut known) = self.known.lock() {
+            known.insert((warehouse.as_str().to_owned(), kind, code.to_owned()));
+        }
+    }
 }
 
 impl Store {
@@ -87,7 +123,10 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            catalog: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
