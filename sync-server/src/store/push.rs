@@ -387,12 +387,26 @@ async fn apply_event(
         let as_of = ledger::ledger_sum_as_of(conn, warehouse, key, occurred_at).await?;
         let variance = count.counted.units() - as_of;
         if variance != 0 {
-            rows.push(LedgerRow {
+            let adjustment = LedgerRow {
                 key: key.clone(),
                 delta: variance,
                 cause: "count".to_owned(),
                 occurred_at,
-            });
+            };
+            // A count synced after a later count of the same balance is, for that later
+            // count, a late movement like any other.
+            let (rebase, outdated) = absorb_into_later_counts(
+                conn,
+                warehouse,
+                &event,
+                std::slice::from_ref(&adjustment),
+                body,
+                true,
+            )
+            .await?;
+            rows.push(adjustment);
+            rows.extend(rebase);
+            conflicts.extend(outdated);
         }
         sqlx::query(
             "INSERT INTO counts (event_id, warehouse, item, location, lot, status, occurred_at,
@@ -413,7 +427,7 @@ async fn apply_event(
         .await?;
     } else {
         let (rebase, outdated) =
-            absorb_into_later_counts(conn, warehouse, &event, &rows, body).await?;
+            absorb_into_later_counts(conn, warehouse, &event, &rows, body, false).await?;
         rows.extend(rebase);
         conflicts.extend(outdated);
     }
@@ -567,12 +581,14 @@ async fn unknown_references(
 /// time already includes the event physically: the event's movement on that balance is
 /// offset by a `count_rebase` row dated at the count, so the count's assertion still holds
 /// and nothing is counted twice. The count is marked outdated and a conflict opened.
+/// `strictly_after` (for a late count) leaves a count of the very same time alone.
 async fn absorb_into_later_counts(
     conn: &mut PgConnection,
     warehouse: &WarehouseCode,
     event: &Event,
     rows: &[LedgerRow],
     body: &serde_json::Value,
+    strictly_after: bool,
 ) -> StoreResult<(Vec<LedgerRow>, Vec<NewConflict>)> {
     let mut net: std::collections::BTreeMap<BalanceKey, i64> = Default::default();
     for row in rows {
@@ -590,7 +606,7 @@ async fn absorb_into_later_counts(
          FROM counts c
          JOIN unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS k(item, location, lot, status)
            ON c.item = k.item AND c.location = k.location AND c.lot = k.lot AND c.status = k.status
-         WHERE c.warehouse = $1 AND c.occurred_at >= $6
+         WHERE c.warehouse = $1 AND c.occurred_at >= $6 AND NOT ($7 AND c.occurred_at = $6)
          ORDER BY c.item, c.location, c.lot, c.status, c.occurred_at",
     )
     .bind(warehouse.as_str())
@@ -599,6 +615,7 @@ async fn absorb_into_later_counts(
     .bind(keys.iter().map(|k| k.lot.clone()).collect::<Vec<_>>())
     .bind(keys.iter().map(|k| k.status.clone()).collect::<Vec<_>>())
     .bind(event.header.occurred_at)
+    .bind(strictly_after)
     .fetch_all(&mut *conn)
     .await?;
     let mut rebase = Vec::new();
