@@ -9,3 +9,4 @@ mod server_counts;
 mod server_pull;
 mod server_push;
 mod server_support;
+mod server_tasks;

@@ -9,6 +9,7 @@ mod imports;
 mod ledger;
 mod pull;
 mod push;
+mod tasks;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,7 @@ pub use imports::{
 };
 pub use pull::{ChangePage, PullCursor};
 pub use push::PushBatch;
+pub use tasks::{PickTaskImportSummary, ShortReservation};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -382,6 +382,10 @@ async fn apply_event(
 
     conflicts.extend(check_receipt(conn, warehouse, &event, body).await?);
     conflicts.extend(check_serials(conn, warehouse, &event, body).await?);
+    record_lot(conn, warehouse, &event).await?;
+    conflicts.extend(
+        super::tasks::check_reservations(conn, warehouse, &event, &rows, &locked, body).await?,
+    );
 
     if let (Some(key), EventBody::Count(count)) = (&count_key, &event.body) {
         let as_of = ledger::ledger_sum_as_of(conn, warehouse, key, occurred_at).await?;
@@ -815,6 +819,31 @@ async fn check_receipt(
         super::pull::record_changes(conn, warehouse, &[Change::InboundDocument(record)]).await?;
     }
     Ok(conflicts)
+}
+
+/// A received lot joins the warehouse's lot register (with its expiry, first one wins).
+async fn record_lot(
+    conn: &mut PgConnection,
+    warehouse: &WarehouseCode,
+    event: &Event,
+) -> StoreResult<()> {
+    let EventBody::Receive(receive) = &event.body else {
+        return Ok(());
+    };
+    let Some(lot) = &receive.line.lot else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO lots (warehouse, sku, lot, expiry) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (warehouse, sku, lot) DO UPDATE SET expiry = COALESCE(lots.expiry, EXCLUDED.expiry)",
+    )
+    .bind(warehouse.as_str())
+    .bind(receive.line.item.as_str())
+    .bind(lot.as_str())
+    .bind(receive.line.expiry)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Serial numbers are unique while in stock: receiving one already in stock, or shipping
