@@ -141,7 +141,7 @@ impl Store {
     }
 
     /// Applies the migrations not yet applied and makes sure the ledger has partitions for
-    /// last month to three months ahead. Safe to run from several processes at once.
+    /// last month to a year ahead. Safe to run from several processes at once.
     pub async fn migrate(&self) -> StoreResult<Vec<i32>> {
         let mut conn = self.pool.acquire().await?;
         sqlx::query("SELECT pg_advisory_lock($1)")
@@ -154,14 +154,20 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         let applied = result?;
-        self.ensure_ledger_partitions().await?;
+        if let Err(e) = self.ensure_ledger_partitions().await {
+            // Never fatal: rows land in the default partition meanwhile.
+            tracing::warn!(error = %e, "could not create the ledger's monthly partitions");
+        }
         Ok(applied)
     }
 
-    /// Creates the ledger's monthly partitions from last month to three months ahead.
+    /// Creates the ledger's monthly partitions from last month to a year ahead. Run at
+    /// every migrate and daily by `serve`, so the default partition normally stays empty
+    /// (a month whose rows already sit in the default partition cannot be split out, and is
+    /// then reported by this error).
     pub async fn ensure_ledger_partitions(&self) -> StoreResult<()> {
         sqlx::query(
-            "SELECT dockhand_ensure_ledger_partitions((now() - INTERVAL '1 month')::date, 5)",
+            "SELECT dockhand_ensure_ledger_partitions((now() - INTERVAL '1 month')::date, 14)",
         )
         .execute(&self.pool)
         .await?;
