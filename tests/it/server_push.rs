@@ -357,3 +357,29 @@ async fn a_poison_event_is_quarantined_and_the_events_behind_it_still_apply() {
     assert_eq!(server.scalar("SELECT count(*) FROM conflicts").await, 5);
     server.finish().await;
 }
+
+#[tokio::test]
+async fn the_audit_reports_a_balance_that_drifted_from_the_ledger() {
+    let server = TestServer::start("audit").await;
+    let mut dev = server.enrol(WH, Role::Receiver).await;
+    let e = dev.event(receive("SKU-2", 4, "B-1"), at(0));
+    server.push_ok(&dev, &[e]).await;
+    assert!(server.store.audit_balances().await.unwrap().is_empty());
+    // Someone edits a balance behind the ledger's back.
+    sqlx::query("UPDATE balances SET qty = 6 WHERE item = 'SKU-2' AND location = 'B-1'")
+        .execute(server.store.pool())
+        .await
+        .unwrap();
+    let differences = server.store.audit_balances().await.unwrap();
+    assert_eq!(differences.len(), 1);
+    assert_eq!(
+        (differences[0].balance, differences[0].ledger),
+        (6, 4),
+        "{differences:?}"
+    );
+    sqlx::query("UPDATE balances SET qty = 4 WHERE item = 'SKU-2' AND location = 'B-1'")
+        .execute(server.store.pool())
+        .await
+        .unwrap();
+    server.finish().await;
+}
