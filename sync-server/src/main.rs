@@ -83,9 +83,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(config) => {
             if config.migrate {
                 store.migrate().await.context("migration failed")?;
-            } else {
-                store.ensure_ledger_partitions().await?;
             }
+            let partitions = store.clone();
+            tokio::spawn(async move {
+                let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+                loop {
+                    daily.tick().await;
+                    if let Err(e) = partitions.ensure_ledger_partitions().await {
+                        tracing::warn!(error = %e, "could not create the ledger's monthly partitions");
+                    }
+                }
+            });
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -80,7 +80,8 @@ pub const DOCUMENT: &str = r##"{
     "/v1/imports/items": {"post": {"summary": "Upsert items (admin): JSON array of Item, or text/csv", "responses": {"200": {"description": "Summary"}}}},
     "/v1/imports/locations": {"post": {"summary": "Upsert locations (admin): JSON array of Location, or text/csv", "responses": {"200": {"description": "Summary"}}}},
     "/v1/imports/inbound-documents": {"post": {"summary": "Upsert ASNs/POs with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}},
-    "/v1/imports/orders": {"post": {"summary": "Upsert orders with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}}
+    "/v1/imports/orders": {"post": {"summary": "Upsert orders with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}},
+    "/v1/imports/pick-tasks": {"post": {"summary": "Create pick tasks (admin): JSON array of PickTaskRecord; each line reserves what the bin has free; the answer lists lines reserved short", "responses": {"200": {"description": "Summary"}, "409": {"$ref": "#/components/responses/Error"}}}}
   }
 }"##;
 

@@ -186,6 +186,14 @@ async fn malformed_input_gaps_and_oversized_bodies_get_clear_json_errors() {
     let body = server.push_ok(&dev, &batch).await;
     assert_eq!(outcomes(&body).len(), 3);
     assert_eq!(body["last_applied_seq"], 3);
+    // Sequences start at 1.
+    let mut zero = big[8].clone();
+    zero.header.device_seq = dockhand_app::domain::DeviceSeq(0);
+    let (status, body) = server.push(&dev, &[zero]).await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (400, Some("bad_request"))
+    );
     // An unknown path and a bad path parameter.
     let (status, body) = server.get_json(&dev.token, "/v1/nothing-here").await;
     assert_eq!(

@@ -119,3 +119,33 @@ async fn a_count_that_arrives_after_later_movements_uses_the_ledger_as_of_its_ti
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_count_synced_after_a_later_count_does_not_undo_it() {
+    let server = TestServer::start("count_order").await;
+    let mut receiver = server.enrol(WH, Role::Receiver).await;
+    let mut early_counter = server.enrol(WH, Role::Supervisor).await;
+    let mut late_counter = server.enrol(WH, Role::Supervisor).await;
+    let e = receiver.event(receive("SKU-3", 10, "B-1"), at(0));
+    server.push_ok(&receiver, &[e]).await;
+    let early = early_counter.event(count("SKU-3", "B-1", 9), at(10));
+    // The 08:20 count (12) syncs first: +2 against the 10 on the ledger.
+    let later = late_counter.event(count("SKU-3", "B-1", 12), at(20));
+    server.push_ok(&late_counter, &[later]).await;
+    assert_eq!(server.balance("SKU-3", "B-1", "available").await, 12);
+    // The 08:10 count (9) arrives: −1 as of 08:10, but the 08:20 count already saw the bin
+    // after that, so the bin stays at 12 and the later count is flagged.
+    let body = server.push_ok(&early_counter, &[early]).await;
+    assert_eq!(
+        body["results"][0]["conflict_kind"], "outdated_count",
+        "{body}"
+    );
+    assert_eq!(server.balance("SKU-3", "B-1", "available").await, 12);
+    let variances: Vec<(i64, i64, bool)> =
+        sqlx::query_as("SELECT counted, variance, outdated FROM counts ORDER BY occurred_at")
+            .fetch_all(server.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(variances, [(9, -1, false), (12, 3, true)]);
+    server.finish().await;
+}

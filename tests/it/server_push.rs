@@ -288,17 +288,19 @@ async fn a_poison_event_is_quarantined_and_the_events_behind_it_still_apply() {
     malformed.payload["line"]["qty"] = serde_json::json!("lots");
     let unknown = dev.event(receive("NOPE", 1, "A-1"), at(3));
     let nowhere = dev.event(move_stock("SKU-1", 1, "A-1", "Z-99"), at(4));
-    let later = dev.event(pick("SKU-1", 3, "A-1", "TOTE-1"), at(5));
-    let batch = vec![good, newer, malformed, unknown, nowhere, later];
+    let mut reused = dev.event(receive("SKU-1", 50, "A-1"), at(5));
+    reused.header.event_id = good.header.event_id;
+    let later = dev.event(pick("SKU-1", 3, "A-1", "TOTE-1"), at(6));
+    let batch = vec![good, newer, malformed, unknown, nowhere, reused, later];
 
     let body = server.push_ok(&dev, &batch).await;
     assert_eq!(
         outcomes(&body),
         [
-            "applied", "rejected", "rejected", "rejected", "rejected", "applied"
+            "applied", "rejected", "rejected", "rejected", "rejected", "rejected", "applied"
         ]
     );
-    assert_eq!(body["last_applied_seq"], 6);
+    assert_eq!(body["last_applied_seq"], 7);
     let results = body["results"].as_array().unwrap();
     assert!(
         results[1]["reason"].as_str().unwrap().contains("version 2"),
@@ -319,6 +321,13 @@ async fn a_poison_event_is_quarantined_and_the_events_behind_it_still_apply() {
         results[4]["reason"].as_str().unwrap().contains("Z-99"),
         "{body}"
     );
+    assert!(
+        results[5]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already used"),
+        "{body}"
+    );
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM conflicts ORDER BY id")
         .fetch_all(server.store.pool())
         .await
@@ -329,10 +338,12 @@ async fn a_poison_event_is_quarantined_and_the_events_behind_it_still_apply() {
             "quarantined",
             "quarantined",
             "unknown_item",
-            "unknown_location"
+            "unknown_location",
+            "duplicate_event_id"
         ]
     );
     // The poison is kept whole, and moved nothing.
+    // (The reused id cannot be stored twice; its body is kept in its conflict.)
     assert_eq!(server.scalar("SELECT count(*) FROM events").await, 6);
     let stored_v: i64 = server
         .scalar("SELECT (body->>'v')::int8 FROM events WHERE device_seq = 2")
@@ -343,6 +354,32 @@ async fn a_poison_event_is_quarantined_and_the_events_behind_it_still_apply() {
     // Replaying gives the same answers and quarantines nothing twice.
     let again = server.push_ok(&dev, &batch).await;
     assert_eq!(again["results"], body["results"]);
-    assert_eq!(server.scalar("SELECT count(*) FROM conflicts").await, 4);
+    assert_eq!(server.scalar("SELECT count(*) FROM conflicts").await, 5);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn the_audit_reports_a_balance_that_drifted_from_the_ledger() {
+    let server = TestServer::start("audit").await;
+    let mut dev = server.enrol(WH, Role::Receiver).await;
+    let e = dev.event(receive("SKU-2", 4, "B-1"), at(0));
+    server.push_ok(&dev, &[e]).await;
+    assert!(server.store.audit_balances().await.unwrap().is_empty());
+    // Someone edits a balance behind the ledger's back.
+    sqlx::query("UPDATE balances SET qty = 6 WHERE item = 'SKU-2' AND location = 'B-1'")
+        .execute(server.store.pool())
+        .await
+        .unwrap();
+    let differences = server.store.audit_balances().await.unwrap();
+    assert_eq!(differences.len(), 1);
+    assert_eq!(
+        (differences[0].balance, differences[0].ledger),
+        (6, 4),
+        "{differences:?}"
+    );
+    sqlx::query("UPDATE balances SET qty = 4 WHERE item = 'SKU-2' AND location = 'B-1'")
+        .execute(server.store.pool())
+        .await
+        .unwrap();
     server.finish().await;
 }

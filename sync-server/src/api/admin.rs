@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use dockhand_app::domain::{DeviceId, Item, Location};
+use dockhand_app::protocol::PickTaskRecord;
 use serde::Deserialize;
 
 use super::AppState;
@@ -12,7 +13,8 @@ use super::auth::Authed;
 use super::error::{ApiFailure, ImportPayload, JsonBody};
 use crate::csv_import;
 use crate::store::{
-    DeviceHealth, EnrolledDevice, ImportSummary, InboundDocumentImport, OrderImport, Role,
+    DeviceHealth, EnrolledDevice, ImportSummary, InboundDocumentImport, OrderImport,
+    PickTaskImportSummary, Role,
 };
 
 const ADMIN: [Role; 1] = [Role::Admin];
@@ -106,5 +108,19 @@ pub async fn import_orders(
     let orders: Vec<OrderImport> = payload.decode(csv_import::orders)?;
     Ok(Json(
         state.store.import_orders(&admin.warehouse, &orders).await?,
+    ))
+}
+
+pub async fn import_pick_tasks(
+    State(state): State<AppState>,
+    authed: Authed,
+    JsonBody(tasks): JsonBody<Vec<PickTaskRecord>>,
+) -> Result<Json<PickTaskImportSummary>, ApiFailure> {
+    let admin = authed.require(&ADMIN, "create pick tasks")?;
+    Ok(Json(
+        state
+            .store
+            .import_pick_tasks(&admin.warehouse, &tasks)
+            .await?,
     ))
 }

@@ -41,6 +41,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
             post(admin::import_inbound_documents),
         )
         .route("/v1/imports/orders", post(admin::import_orders))
+        .route("/v1/imports/pick-tasks", post(admin::import_pick_tasks))
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)

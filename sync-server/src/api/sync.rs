@@ -61,6 +61,16 @@ pub async fn push(
             device.warehouse
         )));
     }
+    if let Some(event) = request
+        .events
+        .iter()
+        .find(|e| e.header.device_seq.get() == 0)
+    {
+        return Err(ApiFailure::bad_request(format!(
+            "event {} has device_seq 0; a device's sequence starts at 1",
+            event.header.event_id
+        )));
+    }
     let span =
         tracing::info_span!("push", device = %device.device_id, events = request.events.len());
     let batch = state

@@ -320,7 +320,8 @@ impl Store {
                     "conflict {id} has no event to apply"
                 )));
             };
-            outcome = super::push::reapply_quarantined(&mut tx, warehouse, event_id).await?;
+            outcome = super::push::reapply_quarantined(&mut tx, warehouse, event_id, &self.catalog)
+                .await?;
         }
         let normal_keys: Vec<BalanceKey> = rows
             .iter()

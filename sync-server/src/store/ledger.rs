@@ -264,33 +264,39 @@ pub async fn apply_rows(
         }
     }
 
-    insert_ledger_rows(conn, warehouse, event_id, &rows).await?;
-
     let changes: Vec<Change> = applied
         .after
         .iter()
         .filter_map(|(key, qty)| key.balance_record(*qty).map(Change::Balance))
         .collect();
-    super::pull::record_changes(conn, warehouse, &changes).await?;
+    insert_ledger_rows_and_changes(conn, warehouse, event_id, &rows, &changes).await?;
     Ok(applied)
 }
 
-async fn insert_ledger_rows(
+/// The ledger rows and the balance changes devices will pull, in one statement.
+async fn insert_ledger_rows_and_changes(
     conn: &mut PgConnection,
     warehouse: &WarehouseCode,
     event_id: Uuid,
     rows: &[LedgerRow],
+    changes: &[Change],
 ) -> StoreResult<()> {
+    let bodies = serde_json::to_value(changes)
+        .map_err(|e| StoreError::Corrupt(format!("change does not serialise: {e}")))?;
     let keys: Vec<BalanceKey> = rows.iter().map(|r| r.key.clone()).collect();
     let (items, locations, lots, statuses) = columns(&keys);
     let deltas: Vec<i64> = rows.iter().map(|r| r.delta).collect();
     let causes: Vec<String> = rows.iter().map(|r| r.cause.clone()).collect();
     let occurred: Vec<DateTime<Utc>> = rows.iter().map(|r| r.occurred_at).collect();
     sqlx::query(
-        "INSERT INTO ledger (warehouse, item, location, lot, status, delta, event_id, cause, occurred_at)
-         SELECT $1, r.item, r.location, r.lot, r.status, r.delta, $2, r.cause, r.occurred_at
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[], $9::timestamptz[])
-              AS r(item, location, lot, status, delta, cause, occurred_at)",
+        "WITH moved AS (
+             INSERT INTO ledger (warehouse, item, location, lot, status, delta, event_id, cause, occurred_at)
+             SELECT $1, r.item, r.location, r.lot, r.status, r.delta, $2, r.cause, r.occurred_at
+             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[], $9::timestamptz[])
+                  AS r(item, location, lot, status, delta, cause, occurred_at))
+         INSERT INTO changes (warehouse, kind, body)
+         SELECT $1, 'balance', b.body FROM jsonb_array_elements($10::jsonb) WITH ORDINALITY AS b(body, ord)
+         ORDER BY b.ord",
     )
     .bind(warehouse.as_str())
     .bind(event_id)
@@ -301,6 +307,7 @@ async fn insert_ledger_rows(
     .bind(deltas)
     .bind(causes)
     .bind(occurred)
+    .bind(bodies)
     .execute(&mut *conn)
     .await?;
     Ok(())

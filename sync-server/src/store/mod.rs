@@ -9,8 +9,13 @@ mod imports;
 mod ledger;
 mod pull;
 mod push;
+mod tasks;
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use dockhand_app::domain::WarehouseCode;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
@@ -22,6 +27,7 @@ pub use imports::{
 };
 pub use pull::{ChangePage, PullCursor};
 pub use push::PushBatch;
+pub use tasks::{PickTaskImportSummary, ShortReservation};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +59,9 @@ impl StoreError {
     pub(crate) fn is_retryable(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::Database(db)) => {
-                matches!(db.code().as_deref(), Some("40P01" | "40001"))
+                // Deadlock, serialisation failure, or a unique violation from a concurrent
+                // writer of the same key (the retry sees its row).
+                matches!(db.code().as_deref(), Some("40P01" | "40001" | "23505"))
             }
             _ => false,
         }
@@ -76,6 +84,36 @@ const MIGRATION_LOCK_KEY: i64 = 0x646f_636b_6861_6e64; // "dockhand"
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: PgPool,
+    catalog: Arc<KnownCatalog>,
+}
+
+/// Which catalog a code belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CatalogKind {
+    Item,
+    Location,
+}
+
+/// Items and locations this process has seen in the database. Only presence is cached:
+/// catalog rows are never deleted, so a code once known stays known, while an unknown code
+/// is asked again each time (it may have been imported since, by any process).
+#[derive(Debug, Default)]
+pub(crate) struct KnownCatalog {
+    known: Mutex<HashSet<(String, CatalogKind, String)>>,
+}
+
+impl KnownCatalog {
+    pub(crate) fn knows(&self, warehouse: &WarehouseCode, kind: CatalogKind, code: &str) -> bool {
+        self.known.lock().is_ok_and(|known| {
+            known.contains(&(warehouse.as_str().to_owned(), kind, code.to_owned()))
+        })
+    }
+
+    pub(crate) fn learn(&self, warehouse: &WarehouseCode, kind: CatalogKind, code: &str) {
+        if let Ok(mut known) = self.known.lock() {
+            known.insert((warehouse.as_str().to_owned(), kind, code.to_owned()));
+        }
+    }
 }
 
 impl Store {
@@ -87,7 +125,10 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            catalog: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -100,7 +141,7 @@ impl Store {
     }
 
     /// Applies the migrations not yet applied and makes sure the ledger has partitions for
-    /// last month to three months ahead. Safe to run from several processes at once.
+    /// last month to a year ahead. Safe to run from several processes at once.
     pub async fn migrate(&self) -> StoreResult<Vec<i32>> {
         let mut conn = self.pool.acquire().await?;
         sqlx::query("SELECT pg_advisory_lock($1)")
@@ -113,14 +154,20 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         let applied = result?;
-        self.ensure_ledger_partitions().await?;
+        if let Err(e) = self.ensure_ledger_partitions().await {
+            // Never fatal: rows land in the default partition meanwhile.
+            tracing::warn!(error = %e, "could not create the ledger's monthly partitions");
+        }
         Ok(applied)
     }
 
-    /// Creates the ledger's monthly partitions from last month to three months ahead.
+    /// Creates the ledger's monthly partitions from last month to a year ahead. Run at
+    /// every migrate and daily by `serve`, so the default partition normally stays empty
+    /// (a month whose rows already sit in the default partition cannot be split out, and is
+    /// then reported by this error).
     pub async fn ensure_ledger_partitions(&self) -> StoreResult<()> {
         sqlx::query(
-            "SELECT dockhand_ensure_ledger_partitions((now() - INTERVAL '1 month')::date, 5)",
+            "SELECT dockhand_ensure_ledger_partitions((now() - INTERVAL '1 month')::date, 14)",
         )
         .execute(&self.pool)
         .await?;

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::conflicts::{NewConflict, open_conflict};
 use super::ledger::{self, BalanceKey, LedgerRow};
-use super::{AuthedDevice, Store, StoreError, StoreResult, lot_key};
+use super::{AuthedDevice, CatalogKind, KnownCatalog, Store, StoreError, StoreResult, lot_key};
 
 /// How often an event's transaction is retried after a deadlock or serialisation failure.
 const MAX_ATTEMPTS: u32 = 5;
@@ -124,14 +124,21 @@ impl Store {
             StoreError::Invalid(format!("device_seq {} is too large", raw.header.device_seq))
         })?;
         let mut tx = self.pool.begin().await?;
-        let last_seq: i64 =
-            sqlx::query_scalar("SELECT last_seq FROM device_sync WHERE device_id = $1 FOR UPDATE")
-                .bind(device.device_id.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| {
-                    StoreError::NotFound(format!("device {} is not enrolled", device.device_id))
-                })?;
+        // One round trip: lock the device's sync row, and learn whether the event id is
+        // already taken (a concurrent taker makes the final insert fail and the retry see it).
+        let row = sqlx::query(
+            "SELECT s.last_seq, EXISTS (SELECT 1 FROM events e WHERE e.event_id = $2) AS used
+             FROM device_sync s WHERE s.device_id = $1 FOR UPDATE OF s",
+        )
+        .bind(device.device_id.as_uuid())
+        .bind(raw.header.event_id.as_uuid())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!("device {} is not enrolled", device.device_id))
+        })?;
+        let last_seq: i64 = row.try_get("last_seq")?;
+        let event_id_used: bool = row.try_get("used")?;
         if seq <= last_seq {
             let stored = sqlx::query(
                 "SELECT event_id, result FROM events WHERE device_id = $1 AND device_seq = $2",
@@ -158,10 +165,31 @@ impl Store {
                         row.try_get::<Uuid, _>("event_id")?
                     ),
                 },
-                None => EventOutcome::Rejected {
-                    conflict_id: None,
-                    reason: format!("device_seq {seq} was already used by a rejected event"),
-                },
+                // Not stored: it reused another event's id. Its answer is in its conflict.
+                None => {
+                    let conflict = sqlx::query(
+                        "SELECT id, message FROM conflicts
+                         WHERE kind = 'duplicate_event_id' AND device_id = $1
+                           AND (evidence->'event'->>'device_seq')::int8 = $2
+                         ORDER BY id LIMIT 1",
+                    )
+                    .bind(device.device_id.as_uuid())
+                    .bind(seq)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    match conflict {
+                        Some(c) => EventOutcome::Rejected {
+                            conflict_id: Some(c.try_get("id")?),
+                            reason: c.try_get("message")?,
+                        },
+                        None => EventOutcome::Rejected {
+                            conflict_id: None,
+                            reason: format!(
+                                "device_seq {seq} was already used by a rejected event"
+                            ),
+                        },
+                    }
+                }
             };
             return Ok(Step::Answered(
                 EventResult {
@@ -181,24 +209,9 @@ impl Store {
 
         let body = serde_json::to_value(raw)
             .map_err(|e| StoreError::Invalid(format!("event does not serialise: {e}")))?;
-        let stored = sqlx::query(
-            "INSERT INTO events (event_id, device_id, device_seq, warehouse, kind, v, occurred_at, body, result)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}') ON CONFLICT (event_id) DO NOTHING",
-        )
-        .bind(raw.header.event_id.as_uuid())
-        .bind(device.device_id.as_uuid())
-        .bind(seq)
-        .bind(device.warehouse.as_str())
-        .bind(&raw.kind)
-        .bind(i32::from(raw.v))
-        .bind(raw.header.occurred_at)
-        .bind(&body)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let stored = !event_id_used;
         let outcome = if stored {
-            apply_event(&mut tx, &device.warehouse, raw, &body).await?
+            apply_event(&mut tx, &device.warehouse, raw, &body, &self.catalog).await?
         } else {
             let conflict = NewConflict {
                 kind: "duplicate_event_id",
@@ -221,29 +234,35 @@ impl Store {
             event_id: raw.header.event_id,
             outcome,
         };
-        if stored {
-            let json = serde_json::to_value(&result)
-                .map_err(|e| StoreError::Corrupt(format!("result does not serialise: {e}")))?;
-            sqlx::query("UPDATE events SET result = $3 WHERE device_id = $1 AND device_seq = $2")
-                .bind(device.device_id.as_uuid())
-                .bind(seq)
-                .bind(json)
-                .execute(&mut *tx)
-                .await?;
-        }
         let (applied, conflicted, rejected) = match &result.outcome {
             EventOutcome::Applied => (1, 0, 0),
             EventOutcome::AppliedWithConflict { .. } => (0, 1, 0),
             EventOutcome::Rejected { .. } => (0, 0, 1),
         };
+        let json = serde_json::to_value(&result)
+            .map_err(|e| StoreError::Corrupt(format!("result does not serialise: {e}")))?;
+        // The event, whole, with its result, and the device's new last_seq: one statement.
         sqlx::query(
-            "UPDATE device_sync SET last_seq = $2, last_push_at = now(),
-                    events_applied = events_applied + $3, events_conflict = events_conflict + $4,
-                    events_rejected = events_rejected + $5
+            "WITH stored AS (
+                 INSERT INTO events (event_id, device_id, device_seq, warehouse, kind, v,
+                                     occurred_at, body, result)
+                 SELECT $3, $1, $2, $4, $5, $6, $7, $8, $9 WHERE $10
+                 RETURNING 1)
+             UPDATE device_sync SET last_seq = $2, last_push_at = now(),
+                    events_applied = events_applied + $11, events_conflict = events_conflict + $12,
+                    events_rejected = events_rejected + $13
              WHERE device_id = $1",
         )
         .bind(device.device_id.as_uuid())
         .bind(seq)
+        .bind(raw.header.event_id.as_uuid())
+        .bind(device.warehouse.as_str())
+        .bind(&raw.kind)
+        .bind(i32::from(raw.v))
+        .bind(raw.header.occurred_at)
+        .bind(&body)
+        .bind(json)
+        .bind(stored)
         .bind(applied)
         .bind(conflicted)
         .bind(rejected)
@@ -261,6 +280,7 @@ pub(crate) async fn reapply_quarantined(
     conn: &mut PgConnection,
     warehouse: &WarehouseCode,
     event_id: Uuid,
+    catalog: &KnownCatalog,
 ) -> StoreResult<serde_json::Value> {
     let body: serde_json::Value =
         sqlx::query_scalar("SELECT body FROM events WHERE event_id = $1 AND warehouse = $2")
@@ -280,7 +300,7 @@ pub(crate) async fn reapply_quarantined(
             "event {event_id} has already moved stock"
         )));
     }
-    let outcome = apply_event(conn, warehouse, &raw, &body).await?;
+    let outcome = apply_event(conn, warehouse, &raw, &body, catalog).await?;
     if let EventOutcome::Rejected { reason, .. } = &outcome {
         return Err(StoreError::StateConflict(format!(
             "event {event_id} still cannot be applied: {reason}"
@@ -295,6 +315,7 @@ async fn apply_event(
     warehouse: &WarehouseCode,
     raw: &RawEvent,
     body: &serde_json::Value,
+    catalog: &KnownCatalog,
 ) -> StoreResult<EventOutcome> {
     let event_id = raw.header.event_id.as_uuid();
     let device_id = raw.header.device_id.as_uuid();
@@ -321,7 +342,7 @@ async fn apply_event(
         }
     };
 
-    if let Some(conflict) = unknown_references(conn, warehouse, &event, body).await? {
+    if let Some(conflict) = unknown_references(conn, warehouse, &event, body, catalog).await? {
         let id = open_conflict(conn, warehouse, &conflict).await?;
         return Ok(EventOutcome::Rejected {
             conflict_id: Some(id),
@@ -361,17 +382,35 @@ async fn apply_event(
 
     conflicts.extend(check_receipt(conn, warehouse, &event, body).await?);
     conflicts.extend(check_serials(conn, warehouse, &event, body).await?);
+    record_lot(conn, warehouse, &event).await?;
+    conflicts.extend(
+        super::tasks::check_reservations(conn, warehouse, &event, &rows, &locked, body).await?,
+    );
 
     if let (Some(key), EventBody::Count(count)) = (&count_key, &event.body) {
         let as_of = ledger::ledger_sum_as_of(conn, warehouse, key, occurred_at).await?;
         let variance = count.counted.units() - as_of;
         if variance != 0 {
-            rows.push(LedgerRow {
+            let adjustment = LedgerRow {
                 key: key.clone(),
                 delta: variance,
                 cause: "count".to_owned(),
                 occurred_at,
-            });
+            };
+            // A count synced after a later count of the same balance is, for that later
+            // count, a late movement like any other.
+            let (rebase, outdated) = absorb_into_later_counts(
+                conn,
+                warehouse,
+                &event,
+                std::slice::from_ref(&adjustment),
+                body,
+                true,
+            )
+            .await?;
+            rows.push(adjustment);
+            rows.extend(rebase);
+            conflicts.extend(outdated);
         }
         sqlx::query(
             "INSERT INTO counts (event_id, warehouse, item, location, lot, status, occurred_at,
@@ -392,7 +431,7 @@ async fn apply_event(
         .await?;
     } else {
         let (rebase, outdated) =
-            absorb_into_later_counts(conn, warehouse, &event, &rows, body).await?;
+            absorb_into_later_counts(conn, warehouse, &event, &rows, body, false).await?;
         rows.extend(rebase);
         conflicts.extend(outdated);
     }
@@ -459,6 +498,7 @@ async fn unknown_references(
     warehouse: &WarehouseCode,
     event: &Event,
     body: &serde_json::Value,
+    catalog: &KnownCatalog,
 ) -> StoreResult<Option<NewConflict>> {
     let mut items: BTreeSet<String> = BTreeSet::new();
     let mut locations: BTreeSet<String> = BTreeSet::new();
@@ -470,9 +510,13 @@ async fn unknown_references(
         items.insert(c.item.as_str().to_owned());
         locations.insert(c.location.as_str().to_owned());
     }
+    items.retain(|sku| !catalog.knows(warehouse, CatalogKind::Item, sku));
+    locations.retain(|code| !catalog.knows(warehouse, CatalogKind::Location, code));
     if items.is_empty() && locations.is_empty() {
         return Ok(None);
     }
+    let asked_items = items.clone();
+    let asked_locations = locations.clone();
     let rows = sqlx::query(
         "SELECT 'item' AS what, s AS code FROM unnest($2::text[]) s
          WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.warehouse = $1 AND i.sku = s)
@@ -495,6 +539,15 @@ async fn unknown_references(
         } else {
             missing_locations.push(code);
         }
+    }
+    for sku in asked_items.iter().filter(|s| !missing_items.contains(s)) {
+        catalog.learn(warehouse, CatalogKind::Item, sku);
+    }
+    for code in asked_locations
+        .iter()
+        .filter(|c| !missing_locations.contains(c))
+    {
+        catalog.learn(warehouse, CatalogKind::Location, code);
     }
     if missing_items.is_empty() && missing_locations.is_empty() {
         return Ok(None);
@@ -532,12 +585,14 @@ async fn unknown_references(
 /// time already includes the event physically: the event's movement on that balance is
 /// offset by a `count_rebase` row dated at the count, so the count's assertion still holds
 /// and nothing is counted twice. The count is marked outdated and a conflict opened.
+/// `strictly_after` (for a late count) leaves a count of the very same time alone.
 async fn absorb_into_later_counts(
     conn: &mut PgConnection,
     warehouse: &WarehouseCode,
     event: &Event,
     rows: &[LedgerRow],
     body: &serde_json::Value,
+    strictly_after: bool,
 ) -> StoreResult<(Vec<LedgerRow>, Vec<NewConflict>)> {
     let mut net: std::collections::BTreeMap<BalanceKey, i64> = Default::default();
     for row in rows {
@@ -555,7 +610,7 @@ async fn absorb_into_later_counts(
          FROM counts c
          JOIN unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS k(item, location, lot, status)
            ON c.item = k.item AND c.location = k.location AND c.lot = k.lot AND c.status = k.status
-         WHERE c.warehouse = $1 AND c.occurred_at >= $6
+         WHERE c.warehouse = $1 AND c.occurred_at >= $6 AND NOT ($7 AND c.occurred_at = $6)
          ORDER BY c.item, c.location, c.lot, c.status, c.occurred_at",
     )
     .bind(warehouse.as_str())
@@ -564,6 +619,7 @@ async fn absorb_into_later_counts(
     .bind(keys.iter().map(|k| k.lot.clone()).collect::<Vec<_>>())
     .bind(keys.iter().map(|k| k.status.clone()).collect::<Vec<_>>())
     .bind(event.header.occurred_at)
+    .bind(strictly_after)
     .fetch_all(&mut *conn)
     .await?;
     let mut rebase = Vec::new();
@@ -763,6 +819,31 @@ async fn check_receipt(
         super::pull::record_changes(conn, warehouse, &[Change::InboundDocument(record)]).await?;
     }
     Ok(conflicts)
+}
+
+/// A received lot joins the warehouse's lot register (with its expiry, first one wins).
+async fn record_lot(
+    conn: &mut PgConnection,
+    warehouse: &WarehouseCode,
+    event: &Event,
+) -> StoreResult<()> {
+    let EventBody::Receive(receive) = &event.body else {
+        return Ok(());
+    };
+    let Some(lot) = &receive.line.lot else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO lots (warehouse, sku, lot, expiry) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (warehouse, sku, lot) DO UPDATE SET expiry = COALESCE(lots.expiry, EXCLUDED.expiry)",
+    )
+    .bind(warehouse.as_str())
+    .bind(receive.line.item.as_str())
+    .bind(lot.as_str())
+    .bind(receive.line.expiry)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Serial numbers are unique while in stock: receiving one already in stock, or shipping
