@@ -26,7 +26,6 @@ pub mod controllers;
 pub mod feedback;
 pub mod headless;
 pub mod sample_device;
-pub mod scan_meaning;
 pub mod screenshots;
 
 #[cfg(test)]

@@ -61,20 +61,28 @@ pub fn show_scan(window: &MainWindow, controllers: &Controllers, scan: &Scan) {
                 strings.invoke_unknown_bin(code.as_str().into()),
             );
         }
-        LookupOutcome::MisreadGtin(data) => {
+        LookupOutcome::Unreadable { data, reason } => {
             reset(window);
             shell::show_bad(
                 window,
                 controllers,
-                strings.invoke_bad_check_digit(data.into()),
+                strings.invoke_unreadable(data.into(), reason.into()),
             );
         }
-        LookupOutcome::Gs1NotYetSupported(data) => {
+        LookupOutcome::Pallet(sscc) => {
             reset(window);
             shell::show_bad(
                 window,
                 controllers,
-                strings.invoke_gs1_unreadable(data.into()),
+                strings.invoke_pallet_label(sscc.into()),
+            );
+        }
+        LookupOutcome::Document(document) => {
+            reset(window);
+            shell::show_bad(
+                window,
+                controllers,
+                strings.invoke_document_label(document.number.into()),
             );
         }
         LookupOutcome::NotACode(data) => {

@@ -1,12 +1,12 @@
 //! Look up: what a scanned item is and where it is, or what is in a scanned bin, from the
 //! device's own projections (works offline). Unknown scans come back with the reason.
 
-use dockhand_app::barcode::Scan;
-use dockhand_app::domain::{Gtin, Item, Location, LocationCode};
+use dockhand_app::barcode::{ClassifyConfig, GS, Scan};
+use dockhand_app::domain::{DocumentRef, Gtin, Item, Location, LocationCode};
 use dockhand_app::journal::{JournalError, OnHandRow};
+use dockhand_app::workflow::Scanned;
 
 use super::SharedJournal;
-use crate::scan_meaning::{ScanMeaning, interpret_scan};
 
 /// An item found by its barcode.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +36,16 @@ pub enum LookupOutcome {
     Bin(BinFound),
     UnknownItem(Gtin),
     UnknownBin(LocationCode),
-    MisreadGtin(String),
-    Gs1NotYetSupported(String),
+    /// The barcode engine refused the scan (wrong check digit, a GS1 date that is not a
+    /// date…): the data as read, and why.
+    Unreadable {
+        data: String,
+        reason: String,
+    },
+    /// A pallet label: received in the Receive job, not looked up.
+    Pallet(String),
+    /// A document label: opened by its job.
+    Document(DocumentRef),
     NotACode(String),
 }
 
@@ -52,20 +60,45 @@ impl LookupOutcome {
 #[derive(Debug)]
 pub struct LookupController {
     journal: SharedJournal,
+    classify: ClassifyConfig,
 }
 
 impl LookupController {
     pub fn new(journal: SharedJournal) -> Self {
-        Self { journal }
+        Self {
+            journal,
+            classify: ClassifyConfig::default(),
+        }
     }
 
+    /// Classifies the scan with the barcode engine (the same mapping the jobs use) and
+    /// looks up what it names.
     pub fn look_up(&self, scan: &Scan) -> Result<LookupOutcome, JournalError> {
-        match interpret_scan(scan) {
-            ScanMeaning::Gtin(gtin) => self.item(gtin),
-            ScanMeaning::Location(code) => self.bin(code),
-            ScanMeaning::MisreadGtin(data) => Ok(LookupOutcome::MisreadGtin(data)),
-            ScanMeaning::Gs1NotYetSupported(data) => Ok(LookupOutcome::Gs1NotYetSupported(data)),
-            ScanMeaning::NotACode(data) => Ok(LookupOutcome::NotACode(data)),
+        match Scanned::classify(scan, &self.classify) {
+            Scanned::Item { gtin, .. } => self.item(gtin),
+            Scanned::Location(code) => self.bin(code),
+            Scanned::Pallet { sscc } => Ok(LookupOutcome::Pallet(sscc)),
+            Scanned::Document(document) => Ok(LookupOutcome::Document(document)),
+            Scanned::Unknown {
+                data,
+                reason: Some(reason),
+            } => Ok(LookupOutcome::Unreadable {
+                data: printable(&data),
+                reason,
+            }),
+            Scanned::Unknown { data, reason: None } => self.unlabelled(data),
+        }
+    }
+
+    /// Text that matches no label rule may still be a place this device knows (a tote, a
+    /// dock door): look it up by code before calling it unknown.
+    fn unlabelled(&self, data: String) -> Result<LookupOutcome, JournalError> {
+        let Ok(code) = LocationCode::new(data.trim()) else {
+            return Ok(LookupOutcome::NotACode(printable(&data)));
+        };
+        match self.bin(code)? {
+            LookupOutcome::UnknownBin(_) => Ok(LookupOutcome::NotACode(printable(&data))),
+            found => Ok(found),
         }
     }
 
@@ -105,6 +138,21 @@ impl LookupController {
             stock,
         }))
     }
+}
+
+/// The data with GS shown as `␝` and other control characters as `·`, for messages.
+fn printable(data: &str) -> String {
+    data.chars()
+        .map(|c| {
+            if c == GS {
+                '␝'
+            } else if c.is_control() {
+                '·'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -159,9 +207,22 @@ mod tests {
             LookupOutcome::UnknownItem(_)
         ));
         assert!(matches!(lookup("Z-99-9-Z"), LookupOutcome::UnknownBin(_)));
-        assert!(matches!(
-            lookup("09506000134353"),
-            LookupOutcome::MisreadGtin(_)
-        ));
+        match lookup("09506000134353") {
+            LookupOutcome::Unreadable { reason, .. } => {
+                assert!(reason.contains("check digit"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn gs1_labels_are_read_by_the_barcode_engine() {
+        let mut scan = Scan::manual(format!("01{}\u{1d}10LOT1", sample_device::BLUE_MUG_GTIN));
+        scan.symbology = Some(dockhand_app::barcode::SymbologyId::new('C', '1'));
+        let dir = tempfile::tempdir().unwrap();
+        let journal = sample_device::create(&dir.path().join("device.db")).unwrap();
+        let outcome = LookupController::new(journal).look_up(&scan).unwrap();
+        assert!(matches!(outcome, LookupOutcome::Item(_)), "{outcome:?}");
+        assert!(matches!(lookup("ASN12345"), LookupOutcome::Document(_)));
     }
 }
