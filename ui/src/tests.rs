@@ -201,7 +201,10 @@ fn a_gs1_carton_label_is_read_by_the_barcode_engine() {
     let device = Device::signed_in();
     device.scan("]C1010950600013435217271231\u{1d}10ABC123");
     assert_eq!(device.feedback().0, FeedbackKind::Good);
-    assert_eq!(device.window.global::<LookupAdapter>().get_kind(), LookupKind::Item);
+    assert_eq!(
+        device.window.global::<LookupAdapter>().get_kind(),
+        LookupKind::Item
+    );
 }
 
 #[test]
@@ -210,7 +213,10 @@ fn the_next_scan_replaces_a_red_band() {
     device.scan("]C10109506000134357");
     let (kind, text) = device.feedback();
     assert_eq!(kind, FeedbackKind::Bad);
-    assert!(text.contains("check digit wrong: expected 2, got 7"), "{text}");
+    assert!(
+        text.contains("check digit wrong: expected 2, got 7"),
+        "{text}"
+    );
     device.scan("A-03-2-B");
     assert_eq!(device.feedback().0, FeedbackKind::Good);
 }
