@@ -13,3 +13,4 @@ mod server_tasks;
 mod sync_e2e;
 mod sync_kill;
 mod sync_model;
+mod sync_support;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use dockhand_app::domain::{DeviceSeq, StockStatus, WarehouseCode};
+use dockhand_app::domain::{StockStatus, WarehouseCode};
 use dockhand_app::journal::{Journal, OpenOptions};
 use dockhand_app::sim::{self, ShiftPlan, SimCatalog, SimConfig};
 use dockhand_app::sync::round::RoundOptions;
@@ -16,6 +16,7 @@ use dockhand_tests::proxy::FaultProxy;
 use sqlx::Row;
 
 use super::server_support::TestServer;
+use super::sync_support::{facts_of_journals, ledger_by_place, stored_events};
 
 const SIM_WH: &str = "SIM";
 
@@ -103,53 +104,6 @@ fn device_view(journal: &Journal) -> Balances {
         .collect()
 }
 
-/// Σ of every recorded fact's stock effects per (item, location, lot), across statuses —
-/// what the server's ledger must hold (shortfalls land in its discrepancy status, counts add
-/// adjustments, which the caller leaves out).
-fn facts_by_place(journals: &[Journal]) -> BTreeMap<(String, String, String), i64> {
-    let mut sum = BTreeMap::new();
-    for journal in journals {
-        for recorded in journal.events_after(DeviceSeq(0), usize::MAX >> 1).unwrap() {
-            for effect in recorded.event.body.stock_effects() {
-                *sum.entry((
-                    effect.item.to_string(),
-                    effect.location.to_string(),
-                    effect.lot.map(|l| l.to_string()).unwrap_or_default(),
-                ))
-                .or_insert(0) += effect.delta;
-            }
-        }
-    }
-    sum.retain(|_, v| *v != 0);
-    sum
-}
-
-async fn ledger_by_place(
-    server: &TestServer,
-    warehouse: &str,
-) -> BTreeMap<(String, String, String), i64> {
-    sqlx::query(
-        "SELECT item, location, lot, SUM(delta)::BIGINT FROM ledger
-         WHERE warehouse = $1 AND cause NOT IN ('count', 'count_rebase')
-         GROUP BY item, location, lot HAVING SUM(delta) <> 0",
-    )
-    .bind(warehouse)
-    .fetch_all(server.store.pool())
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|r| ((r.get(0), r.get(1), r.get(2)), r.get::<i64, _>(3)))
-    .collect()
-}
-
-async fn server_event_count(server: &TestServer, warehouse: &str) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events WHERE warehouse = $1")
-        .bind(warehouse)
-        .fetch_one(server.store.pool())
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_eight_hour_offline_shift_drains_and_matches_the_server() {
     let config = SimConfig {
@@ -181,7 +135,7 @@ async fn an_eight_hour_offline_shift_drains_and_matches_the_server() {
     eprintln!("drained {recorded} events in {drained_in:?} (debug build)");
 
     assert_eq!(journal.stats().unwrap().pending, 0);
-    assert_eq!(server_event_count(&server, SIM_WH).await, recorded as i64);
+    assert_eq!(stored_events(&server.store, SIM_WH).await, recorded as i64);
     assert_eq!(
         device_view(&journal),
         server_balances(&server, SIM_WH).await,
@@ -243,13 +197,13 @@ async fn devices_behind_a_faulty_network_converge_exactly_once() {
 
     let recorded: u64 = drained.iter().map(|j| j.stats().unwrap().events).sum();
     assert_eq!(
-        server_event_count(&server, SIM_WH).await,
+        stored_events(&server.store, SIM_WH).await,
         recorded as i64,
         "each event exactly once"
     );
     assert_eq!(
-        ledger_by_place(&server, SIM_WH).await,
-        facts_by_place(&drained),
+        ledger_by_place(&server.store, SIM_WH).await,
+        facts_of_journals(&drained.iter().collect::<Vec<_>>()),
         "ledger = sum of facts"
     );
     // A final pull brings every device the same view.

@@ -2,57 +2,20 @@
 //! killed mid-batch. Afterwards every event is in the server exactly once, the ledger holds
 //! exactly the devices' facts and the audit is clean.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dockhand_app::domain::{DeviceSeq, OperatorId, WarehouseCode};
+use dockhand_app::domain::{OperatorId, WarehouseCode};
 use dockhand_app::journal::{EventDraft, Journal, OpenOptions};
 use dockhand_app::sync::round::RoundOptions;
 use dockhand_app::sync::{SyncClient, sync_round};
 use dockhand_sync_server::Store;
 use dockhand_sync_server::store::Role;
 use dockhand_tests::pg::TestDb;
-use sqlx::Row;
 
 use super::server_support::{TestServer, WH, move_stock, receive, seed_items, seed_locations, wh};
-
-type Place = (String, String, String);
-
-fn facts(journal: &Journal) -> BTreeMap<Place, i64> {
-    let mut sum = BTreeMap::new();
-    for recorded in journal.events_after(DeviceSeq(0), usize::MAX >> 1).unwrap() {
-        for e in recorded.event.body.stock_effects() {
-            *sum.entry((e.item.to_string(), e.location.to_string(), String::new()))
-                .or_insert(0) += e.delta;
-        }
-    }
-    sum.retain(|_, v| *v != 0);
-    sum
-}
-
-async fn ledger(store: &Store, warehouse: &str) -> BTreeMap<Place, i64> {
-    sqlx::query(
-        "SELECT item, location, lot, SUM(delta)::BIGINT FROM ledger WHERE warehouse = $1
-         GROUP BY item, location, lot HAVING SUM(delta) <> 0",
-    )
-    .bind(warehouse)
-    .fetch_all(store.pool())
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|r| ((r.get(0), r.get(1), r.get(2)), r.get::<i64, _>(3)))
-    .collect()
-}
-
-async fn stored_events(store: &Store, warehouse: &str) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events WHERE warehouse = $1")
-        .bind(warehouse)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
-}
+use super::sync_support::{facts_of_journals, ledger_by_place, stored_events};
 
 /// A journal holding `events` receive/move facts, enrolled and pointed at `url`.
 async fn loaded_journal(
@@ -112,7 +75,7 @@ async fn a_device_killed_mid_push_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let journal = loaded_journal(&server.store, &dir, &server.url, 3000).await;
     let path = journal.path().to_path_buf();
-    let expected_facts = facts(&journal);
+    let expected_facts = facts_of_journals(&[&journal]);
     drop(journal);
 
     // Kill the syncing process at different moments; some kills land between the server's
@@ -145,7 +108,7 @@ async fn a_device_killed_mid_push_loses_and_doubles_nothing() {
         3000,
         "each event exactly once"
     );
-    assert_eq!(ledger(&server.store, WH).await, expected_facts);
+    assert_eq!(ledger_by_place(&server.store, WH).await, expected_facts);
     server.finish().await;
 }
 
@@ -199,7 +162,7 @@ async fn a_server_killed_mid_batch_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("http://127.0.0.1:{port}");
     let mut journal = loaded_journal(&store, &dir, &url, 6000).await;
-    let expected_facts = facts(&journal);
+    let expected_facts = facts_of_journals(&[&journal]);
 
     let client = SyncClient::new(
         &url,
@@ -248,7 +211,7 @@ async fn a_server_killed_mid_batch_loses_and_doubles_nothing() {
         6000,
         "each event exactly once"
     );
-    assert_eq!(ledger(&store, WH).await, expected_facts);
+    assert_eq!(ledger_by_place(&store, WH).await, expected_facts);
     assert!(store.audit_balances().await.unwrap().is_empty());
     if let Some(server) = server {
         server.kill();

@@ -5,8 +5,6 @@
 //! event once, and per (item, location, lot) the sum of every fact's effects — shortfalls
 //! moved to the discrepancy bucket change where units are counted, never how many.
 
-use std::collections::BTreeMap;
-
 use dockhand_app::domain::{
     Adjust, AdjustReason, DeviceSeq, EventBody, OperatorId, RawEvent, Ship, StockStatus,
     WarehouseCode,
@@ -16,11 +14,11 @@ use dockhand_sync_server::store::Role;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::StatusCode;
-use sqlx::Row;
 
 use super::server_support::{
     TestServer, line, move_stock, pick, receive, seed_items, seed_locations,
 };
+use super::sync_support::{facts_of_events, ledger_by_place, stored_events};
 
 const DEVICES: usize = 3;
 const ITEMS: [&str; 3] = ["SKU-1", "SKU-2", "SKU-3"];
@@ -79,21 +77,6 @@ impl Lcg {
             .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n.max(1)
     }
-}
-
-type Place = (String, String, String);
-
-fn reference_ledger(events: &[Vec<RawEvent>]) -> BTreeMap<Place, i64> {
-    let mut sum = BTreeMap::new();
-    for event in events.iter().flatten() {
-        let event = event.clone().decode().unwrap();
-        for e in event.body.stock_effects() {
-            *sum.entry((e.item.to_string(), e.location.to_string(), String::new()))
-                .or_insert(0) += e.delta;
-        }
-    }
-    sum.retain(|_, v| *v != 0);
-    sum
 }
 
 async fn run_case(
@@ -181,11 +164,7 @@ async fn run_case(
         prop_assert_eq!(body["last_applied_seq"].as_u64(), Some(events.len() as u64));
     }
 
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE warehouse = $1")
-        .bind(warehouse.as_str())
-        .fetch_one(server.store.pool())
-        .await
-        .unwrap();
+    let stored = stored_events(&server.store, warehouse.as_str()).await;
     let all: Vec<Vec<RawEvent>> = devices.iter().map(|d| d.2.clone()).collect();
     prop_assert_eq!(
         stored as usize,
@@ -193,18 +172,8 @@ async fn run_case(
         "each event exactly once"
     );
 
-    let ledger: BTreeMap<Place, i64> = sqlx::query(
-        "SELECT item, location, lot, SUM(delta)::BIGINT FROM ledger WHERE warehouse = $1
-         GROUP BY item, location, lot HAVING SUM(delta) <> 0",
-    )
-    .bind(warehouse.as_str())
-    .fetch_all(server.store.pool())
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|r| ((r.get(0), r.get(1), r.get(2)), r.get::<i64, _>(3)))
-    .collect();
-    prop_assert_eq!(ledger, reference_ledger(&all));
+    let ledger = ledger_by_place(&server.store, warehouse.as_str()).await;
+    prop_assert_eq!(ledger, facts_of_events(all.iter().flatten()));
 
     let negative_sellable: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM balances WHERE warehouse = $1
