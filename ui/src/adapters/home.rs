@@ -4,15 +4,18 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use super::{count, job, with_window};
+use super::{count, job, pick, with_window};
 use crate::app::Controllers;
-use crate::{HomeAdapter, MainWindow};
+use crate::{HomeAdapter, Job, MainWindow};
 
 pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     let (weak, c) = (window.as_weak(), controllers.clone());
-    window
-        .global::<HomeAdapter>()
-        .on_open_job(move |which| with_window(&weak, |w| job::open(w, &c, which)));
+    window.global::<HomeAdapter>().on_open_job(move |which| {
+        with_window(&weak, |w| match which {
+            Job::Pick => pick::open(w, &c),
+            other => job::open(w, &c, other),
+        })
+    });
 }
 
 /// Loads the counts for the tiles.
