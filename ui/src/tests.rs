@@ -283,7 +283,7 @@ fn every_job_tile_opens_a_screen_with_a_way_back() {
         assert_eq!(device.screen(), Screen::Home, "{job}");
     }
     device.tap("Pick");
-    assert!(device.shows_text("PT1001 · 3 lines · 7 each"));
+    assert!(device.shows_text("PT1001\n3 lines · 7 each"));
     device.tap("Home");
     device.tap("Receive");
     assert!(device.shows_text("2 deliveries expected on this device"));
@@ -295,7 +295,7 @@ impl Device {
         let device = Self::signed_in();
         device.tap("Pick");
         assert_eq!(device.screen(), Screen::Pick);
-        device.tap("PT1001 · 3 lines · 7 each");
+        device.tap("PT1001\n3 lines · 7 each");
         assert_eq!(device.pick().get_stage(), PickStage::Tote);
         device.scan(sample_device::TOTE_LABEL);
         assert_eq!(device.feedback().0, FeedbackKind::Good);
@@ -380,6 +380,14 @@ fn a_full_pick_by_scans_ends_with_the_task_done_and_exactly_its_picks_journaled(
     assert!(picks.iter().all(|p| p.short.is_none()));
     assert_eq!(device.events() - events_before, 3, "nothing but the picks");
     assert!(device.journal.borrow().open_job().unwrap().is_none());
+    assert_eq!(
+        device
+            .window
+            .global::<crate::HomeAdapter>()
+            .get_pick_tasks(),
+        0,
+        "Home counts only tasks with something left"
+    );
     // The finished task is no longer offered.
     device.tap("Pick");
     assert!(device.shows_text("No pick tasks on this device yet · Sync to fetch tasks"));

@@ -26,5 +26,13 @@ pub fn show(window: &MainWindow, controllers: &Controllers) {
     });
     let home = window.global::<HomeAdapter>();
     home.set_inbound_documents(count(waiting.inbound_documents));
-    home.set_pick_tasks(count(waiting.pick_tasks));
+    // Tasks with something left to pick: a finished one waits for sync to close it.
+    let pick_tasks = controllers.pick.tasks().map_or_else(
+        |error| {
+            tracing::error!(%error, "cannot list the pick tasks");
+            waiting.pick_tasks
+        },
+        |tasks| tasks.len(),
+    );
+    home.set_pick_tasks(count(pick_tasks));
 }
