@@ -63,7 +63,11 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
 
 /// The Pick tile: the job the device was in, at the same line, or the open tasks.
 pub fn open(window: &MainWindow, controllers: &Rc<Controllers>) {
-    match controllers.pick.resume() {
+    let Some(operator) = controllers.session.operator() else {
+        shell::navigate(window, controllers, Screen::SignIn);
+        return;
+    };
+    match controllers.pick.resume(&operator) {
         Ok(true) => match controllers.pick.prompt() {
             Some(prompt @ Prompt::TaskComplete { .. }) | Some(prompt @ Prompt::JobLeft) => {
                 tracing::info!(?prompt, "the open pick job has nothing left");

@@ -56,17 +56,22 @@ impl PickController {
     }
 
     /// Reopens the pick job the device was in (the journal's open-job hint) at the line its
-    /// recorded picks say; `false` when the open job is not a pick (or there is none).
-    pub fn resume(&self) -> Result<bool, PickError> {
+    /// recorded picks say; `false` when the open job is not a pick (or there is none). A job
+    /// put down by another operator goes on in `operator`'s name from the same line.
+    pub fn resume(&self, operator: &OperatorId) -> Result<bool, PickError> {
         if self.session.borrow().is_some() {
             return Ok(true);
         }
         let mut journal = self.journal.borrow_mut();
-        match journal.open_job()? {
-            Some((JobSpec::Pick { .. }, _)) => {}
+        let (spec, by) = match journal.open_job()? {
+            Some((spec @ JobSpec::Pick { .. }, by)) => (spec, by),
             _ => return Ok(false),
-        }
-        let session = Session::resume(&mut journal)?;
+        };
+        let session = if &by == operator {
+            Session::resume(&mut journal)?
+        } else {
+            Some(Session::start(&mut journal, operator.clone(), &spec)?)
+        };
         let is_pick = matches!(session.as_ref().map(Session::job), Some(Job::Pick(_)));
         if is_pick {
             *self.session.borrow_mut() = session;
@@ -204,8 +209,9 @@ mod tests {
 
     #[test]
     fn a_put_down_job_resumes_at_the_same_line() {
-        let (pick, _journal, _dir) = controller();
-        assert!(!pick.resume().unwrap());
+        let (pick, journal, _dir) = controller();
+        let ana = OperatorId::new("ana").unwrap();
+        assert!(!pick.resume(&ana).unwrap());
         let task = TaskId::new(sample_device::PICK_TASK).unwrap();
         pick.start(OperatorId::new("ana").unwrap(), &task).unwrap();
         pick.scan(&Scan::manual(sample_device::TOTE_LABEL)).unwrap();
@@ -216,11 +222,19 @@ mod tests {
         let before = pick.prompt();
         pick.put_down();
         assert!(pick.prompt().is_none());
-        assert!(pick.resume().unwrap());
+        assert!(pick.resume(&ana).unwrap());
         assert_eq!(pick.prompt(), before);
         assert!(matches!(
             pick.prompt(),
             Some(Prompt::ScanPickLocation { line: 2, of: 3, .. })
         ));
+
+        // Another picker takes the device over: same line, the new picker's name.
+        pick.put_down();
+        let bob = OperatorId::new("bob").unwrap();
+        assert!(pick.resume(&bob).unwrap());
+        assert_eq!(pick.prompt(), before);
+        let (_, by) = journal.borrow().open_job().unwrap().unwrap();
+        assert_eq!(by, bob);
     }
 }
