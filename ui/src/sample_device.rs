@@ -286,6 +286,75 @@ fn record_recent_work(journal: &mut Journal) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A yoghurt tracked by lot and expiry: its GTIN, the task that picks 2 of it from
+/// `LOT_BIN`, and the two lots there (`LOT_FIRST` expires first).
+pub const YOGHURT_GTIN: &str = "09506000134390";
+pub const LOT_TASK: &str = "PT1002";
+pub const LOT_BIN: &str = "C-01-1-A";
+pub const LOT_FIRST: (&str, &str) = ("LOLD", "261205");
+pub const LOT_LATER: (&str, &str) = ("LNEW", "270110");
+
+/// Adds the yoghurt, its bin with two lots and the task `LOT_TASK` (not part of `create`:
+/// only the lot-choice tests need them).
+pub fn add_lot_task(journal: &SharedJournal) -> anyhow::Result<()> {
+    let mut journal = journal.borrow_mut();
+    let warehouse = journal
+        .warehouse()
+        .cloned()
+        .context("the sample journal has a warehouse")?;
+    let lot_balance = |(lot, yymmdd): (&str, &str)| -> anyhow::Result<Change> {
+        let expiry = chrono::NaiveDate::parse_from_str(&format!("20{yymmdd}"), "%Y%m%d")
+            .context("sample expiry")?;
+        Ok(Change::Balance(BalanceRecord {
+            item: sku("3001")?,
+            location: code(LOT_BIN)?,
+            lot: Some(dockhand_app::domain::LotCode::new(lot)?),
+            expiry: Some(expiry),
+            status: StockStatus::Available,
+            qty: 10,
+        }))
+    };
+    let mut yoghurt = item("3001", "Yoghurt 500 g", YOGHURT_GTIN, None)?;
+    yoghurt.tracking = Tracking {
+        lot: true,
+        serial: false,
+        expiry: true,
+    };
+    journal.apply_pull_page(&PullResponse {
+        warehouse: warehouse.clone(),
+        changes: vec![
+            Change::Item(yoghurt),
+            Change::Location(bin(LOT_BIN, "01", LocationKind::Bin, &warehouse)?),
+            lot_balance(LOT_FIRST)?,
+            lot_balance(LOT_LATER)?,
+            Change::PickTask(PickTaskRecord {
+                task: TaskId::new(LOT_TASK)?,
+                order: Some(OrderNumber::new("SO-5522")?),
+                mode: "single".into(),
+                zone: Some("A".into()),
+                lines: vec![PickTaskLine {
+                    line_no: 1,
+                    item: sku("3001")?,
+                    location: code(LOT_BIN)?,
+                    qty: qty(2)?,
+                    lot: None,
+                    order: None,
+                }],
+            }),
+        ],
+        next_cursor: "sample:3".into(),
+        has_more: false,
+        refetch: false,
+        server_time: Utc::now(),
+    })?;
+    Ok(())
+}
+
+/// The GS1-128 label of a yoghurt of `lot` (GTIN, expiry, lot), as a scanner sends it.
+pub fn yoghurt_label((lot, yymmdd): (&str, &str)) -> String {
+    format!("]C101{YOGHURT_GTIN}17{yymmdd}10{lot}")
+}
+
 /// Records one more pick of the bolts, as the picker would while the sync screen is open.
 pub fn record_pick(journal: &SharedJournal, units: i64) -> anyhow::Result<()> {
     journal.borrow_mut().record(EventDraft {

@@ -182,6 +182,25 @@ const SCENES: &[Scene] = &[
         }
         Ok(())
     }),
+    ("21-pick-later-lot", |stage| {
+        sample_device::add_lot_task(&stage.journal)?;
+        stage
+            .window
+            .global::<HomeAdapter>()
+            .invoke_open_job(Job::Pick);
+        let pick = stage.window.global::<PickAdapter>();
+        pick.invoke_choose_task(sample_device::LOT_TASK.into());
+        stage.scan(sample_device::TOTE_LABEL);
+        stage.scan(sample_device::LOT_BIN);
+        stage.scan(&sample_device::yoghurt_label(sample_device::LOT_LATER));
+        Ok(())
+    }),
+    ("22-pick-lot-reasons", |stage| {
+        let pick = stage.window.global::<PickAdapter>();
+        pick.set_lot_reason(true);
+        pick.set_choosing_reason(true);
+        Ok(())
+    }),
 ];
 
 /// How many screenshots each size gets.

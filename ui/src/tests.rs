@@ -503,6 +503,46 @@ fn opening_pick_again_resumes_the_job_at_the_same_line() {
 }
 
 #[test]
+fn a_later_lot_asks_why_and_the_reason_is_recorded_with_the_pick() {
+    let device = Device::signed_in();
+    sample_device::add_lot_task(&device.journal).unwrap();
+    device.tap("Pick");
+    device.tap("PT1002\n1 line · 2 each");
+    device.scan(sample_device::TOTE_LABEL);
+    device.scan(sample_device::LOT_BIN);
+    device.scan(&sample_device::yoghurt_label(sample_device::LOT_LATER));
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Warn);
+    assert!(text.starts_with("⚠ Lot LNEW"), "{text}");
+    assert!(text.contains("lot LOLD expires 2026-12-05"), "{text}");
+    assert_eq!(device.pick().get_stage(), PickStage::LotCheck);
+
+    assert!(device.shows_text("Scan lot LOLD (expires 2026-12-05)"));
+    device.tap("Keep this lot");
+    assert!(device.shows_text("Why this lot?"));
+    device.tap("Earlier lot not here");
+    assert_eq!(device.pick().get_stage(), PickStage::Quantity);
+    device.tap("✔ Picked 2");
+    assert_eq!(device.screen(), Screen::Home);
+
+    use dockhand_app::workflow::{History, Projections};
+    let task = dockhand_app::domain::TaskId::new(sample_device::LOT_TASK).unwrap();
+    let facts = device
+        .journal
+        .borrow()
+        .history(&History::PickTask(task))
+        .unwrap();
+    let [fact] = facts.as_slice() else {
+        panic!("{facts:?}")
+    };
+    let dockhand_app::domain::EventBody::Pick(pick) = &fact.body else {
+        panic!("{fact:?}")
+    };
+    assert_eq!(pick.line.lot.as_ref().unwrap().as_str(), "LNEW");
+    assert_eq!(pick.fefo_override.as_deref(), Some("Earlier lot not here"));
+}
+
+#[test]
 fn leaving_a_task_returns_home_and_offers_it_again() {
     let device = Device::picking();
     device.tap("More");

@@ -33,6 +33,19 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     });
 
     let (weak, c) = (window.as_weak(), controllers.clone());
+    adapter.on_keep_lot(move |reason| {
+        with_window(&weak, |w| {
+            act(
+                w,
+                &c,
+                Action::Override {
+                    reason: reason.to_string(),
+                },
+            )
+        })
+    });
+
+    let (weak, c) = (window.as_weak(), controllers.clone());
     adapter.on_skip(move || with_window(&weak, |w| act(w, &c, Action::Skip)));
 
     let (weak, c) = (window.as_weak(), controllers.clone());
@@ -218,6 +231,7 @@ fn problem(window: &MainWindow, controllers: &Controllers, error: &PickError) {
 pub fn show_prompt(window: &MainWindow, prompt: &Prompt) {
     let adapter = window.global::<PickAdapter>();
     adapter.set_choosing_reason(false);
+    adapter.set_lot_reason(false);
     adapter.set_more_open(false);
     let item = |label: &dockhand_app::workflow::ItemLabel| {
         adapter.set_item_name(label.name.as_str().into());
@@ -275,15 +289,22 @@ pub fn show_prompt(window: &MainWindow, prompt: &Prompt) {
             adapter.set_detail(prompt.text().into());
             adapter.set_stage(PickStage::Serials);
         }
-        Prompt::FefoReason { item: label, .. } => {
+        Prompt::FefoReason {
+            item: label,
+            earliest_lot,
+            earliest_expiry,
+            ..
+        } => {
             item(label);
-            adapter.set_detail(prompt.text().into());
+            adapter.set_first_lot(earliest_lot.as_str().into());
+            adapter.set_first_expiry(earliest_expiry.to_string().into());
             adapter.set_stage(PickStage::LotCheck);
         }
         other => {
+            // Not a picking prompt: say it in the workflow's words where serials go.
             tracing::warn!(?other, "a pick prompt the screen does not lay out");
             adapter.set_detail(other.text().into());
-            adapter.set_stage(PickStage::LotCheck);
+            adapter.set_stage(PickStage::Serials);
         }
     }
 }
