@@ -8,6 +8,7 @@ use crate::adapters;
 use crate::controllers::SharedJournal;
 use crate::controllers::home::HomeController;
 use crate::controllers::lookup::LookupController;
+use crate::controllers::pick::PickController;
 use crate::controllers::scan_input::ScanInput;
 use crate::controllers::session::Session;
 use crate::controllers::setup::SetupController;
@@ -22,6 +23,7 @@ pub struct Controllers {
     pub setup: SetupController,
     pub sync: SyncController,
     pub lookup: LookupController,
+    pub pick: PickController,
     pub scan_input: RefCell<ScanInput>,
     pub feedback: Box<dyn Feedback>,
 }
@@ -48,7 +50,8 @@ impl Controllers {
             home: HomeController::new(journal.clone()),
             setup,
             sync: SyncController::new(journal.clone(), sync),
-            lookup: LookupController::new(journal),
+            lookup: LookupController::new(journal.clone()),
+            pick: PickController::new(journal),
             scan_input,
             feedback,
         })
@@ -75,6 +78,7 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     adapters::sync_status::connect(window, controllers);
     adapters::setup::connect(window, controllers);
     adapters::sign_in::connect(window, controllers);
+    adapters::pick::connect(window, controllers);
     adapters::sync_status::show_status(window, &controllers.sync.status());
     adapters::shell::navigate(window, controllers, controllers.start_screen());
 }

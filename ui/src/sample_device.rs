@@ -1,6 +1,7 @@
 //! A small, believable device journal for screenshots and UI tests: two mugs and a box of
-//! bolts in warehouse WH1, a few bins, two expected deliveries, no pick tasks, and recent
-//! work with every verdict (sent, refused, conflict, waiting). Barcodes use GS1's example
+//! bolts in warehouse WH1, a few bins and a tote, two expected deliveries, one pick task of
+//! three lines (with the stock to pick it), and recent work with every verdict (sent,
+//! refused, conflict, waiting). Barcodes use GS1's example
 //! company prefix 0950600, so no real company's codes appear.
 
 use std::cell::RefCell;
@@ -11,12 +12,13 @@ use anyhow::Context;
 use chrono::Utc;
 use dockhand_app::domain::{
     DocumentKind, EventBody, Gtin, Item, Location, LocationCode, LocationKind, LocationPath, Move,
-    OperatorId, Pick, Putaway, Qty, Receive, Sku, StockLine, StockStatus, Tracking, UnitOfMeasure,
-    WarehouseCode,
+    OperatorId, OrderNumber, Pick, Putaway, Qty, Receive, Sku, StockLine, StockStatus, TaskId,
+    Tracking, UnitOfMeasure, WarehouseCode,
 };
 use dockhand_app::journal::{EventDraft, Journal, OpenOptions, OutboxState, SyncVerdict};
 use dockhand_app::protocol::{
-    BalanceRecord, Change, InboundDocumentRecord, InboundLine, PullResponse,
+    BalanceRecord, Change, InboundDocumentRecord, InboundLine, PickTaskLine, PickTaskRecord,
+    PullResponse,
 };
 
 use crate::controllers::SharedJournal;
@@ -30,6 +32,15 @@ pub const UNKNOWN_GTIN: &str = "09506000134383";
 /// Why the server refused the sample's move.
 pub const REFUSED_REASON: &str = "bin B-01-1-Z is not in warehouse WH1";
 pub const CONFLICT_MESSAGE: &str = "2 devices picked the last unit of SKU 2001 from B-01-1-A";
+/// The sample pick task (order SO-5521) and the tote label a picker scans to start it.
+pub const PICK_TASK: &str = "PT1001";
+pub const TOTE_LABEL: &str = "LOC:TOTE-1";
+/// The sample task's lines in walking order: bin, item barcode, quantity.
+pub const PICK_SCRIPT: &[(&str, &str, u32)] = &[
+    ("A-03-2-B", BLUE_MUG_GTIN, 3),
+    ("A-03-2-B", RED_MUG_GTIN, 2),
+    ("A-03-2-C", BLUE_MUG_GTIN, 2),
+];
 
 fn code(text: &str) -> anyhow::Result<LocationCode> {
     Ok(LocationCode::new(text)?)
@@ -152,6 +163,7 @@ pub fn create(path: &Path) -> anyhow::Result<SharedJournal> {
             Change::Location(bin("A-03-2-C", "03", LocationKind::Bin, &warehouse)?),
             Change::Location(bin("B-01-1-A", "01", LocationKind::Bin, &warehouse)?),
             Change::Location(bin("DOCK-1", "Dock", LocationKind::Dock, &warehouse)?),
+            Change::Location(bin("TOTE-1", "Totes", LocationKind::Tote, &warehouse)?),
             balance("1002", "A-03-2-B", 24)?,
             balance("1003", "A-03-2-B", 12)?,
             balance("1002", "A-03-2-C", 6)?,
@@ -164,8 +176,47 @@ pub fn create(path: &Path) -> anyhow::Result<SharedJournal> {
         server_time: Utc::now(),
     };
     journal.apply_pull_page(&page)?;
+    add_pick_task(&mut journal)?;
     record_recent_work(&mut journal)?;
     Ok(Rc::new(RefCell::new(journal)))
+}
+
+/// The pick task of order SO-5521: three lines over the mugs' two bins, all in stock.
+fn add_pick_task(journal: &mut Journal) -> anyhow::Result<()> {
+    let order = OrderNumber::new("SO-5521")?;
+    let mut lines = Vec::new();
+    for (line_no, (location, item, units)) in [
+        ("A-03-2-B", "1002", 3),
+        ("A-03-2-B", "1003", 2),
+        ("A-03-2-C", "1002", 2),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        lines.push(PickTaskLine {
+            line_no: u32::try_from(line_no + 1)?,
+            item: sku(item)?,
+            location: code(location)?,
+            qty: qty(units)?,
+            lot: None,
+            order: None,
+        });
+    }
+    let task = PickTaskRecord {
+        task: TaskId::new(PICK_TASK)?,
+        order: Some(order),
+        mode: "single".into(),
+        zone: Some("A".into()),
+        lines,
+    };
+    journal.upsert_task(
+        "pick",
+        PICK_TASK,
+        "open",
+        None,
+        &serde_json::to_value(&task).context("sample pick task")?,
+    )?;
+    Ok(())
 }
 
 /// Eight operations on the bolts: three sent, one refused, one in conflict, three waiting.
@@ -233,6 +284,75 @@ fn record_recent_work(journal: &mut Journal) -> anyhow::Result<()> {
         verdict(5, OutboxState::Conflict, Some(CONFLICT_MESSAGE)),
     ])?;
     Ok(())
+}
+
+/// A yoghurt tracked by lot and expiry: its GTIN, the task that picks 2 of it from
+/// `LOT_BIN`, and the two lots there (`LOT_FIRST` expires first).
+pub const YOGHURT_GTIN: &str = "09506000134390";
+pub const LOT_TASK: &str = "PT1002";
+pub const LOT_BIN: &str = "C-01-1-A";
+pub const LOT_FIRST: (&str, &str) = ("LOLD", "261205");
+pub const LOT_LATER: (&str, &str) = ("LNEW", "270110");
+
+/// Adds the yoghurt, its bin with two lots and the task `LOT_TASK` (not part of `create`:
+/// only the lot-choice tests need them).
+pub fn add_lot_task(journal: &SharedJournal) -> anyhow::Result<()> {
+    let mut journal = journal.borrow_mut();
+    let warehouse = journal
+        .warehouse()
+        .cloned()
+        .context("the sample journal has a warehouse")?;
+    let lot_balance = |(lot, yymmdd): (&str, &str)| -> anyhow::Result<Change> {
+        let expiry = chrono::NaiveDate::parse_from_str(&format!("20{yymmdd}"), "%Y%m%d")
+            .context("sample expiry")?;
+        Ok(Change::Balance(BalanceRecord {
+            item: sku("3001")?,
+            location: code(LOT_BIN)?,
+            lot: Some(dockhand_app::domain::LotCode::new(lot)?),
+            expiry: Some(expiry),
+            status: StockStatus::Available,
+            qty: 10,
+        }))
+    };
+    let mut yoghurt = item("3001", "Yoghurt 500 g", YOGHURT_GTIN, None)?;
+    yoghurt.tracking = Tracking {
+        lot: true,
+        serial: false,
+        expiry: true,
+    };
+    journal.apply_pull_page(&PullResponse {
+        warehouse: warehouse.clone(),
+        changes: vec![
+            Change::Item(yoghurt),
+            Change::Location(bin(LOT_BIN, "01", LocationKind::Bin, &warehouse)?),
+            lot_balance(LOT_FIRST)?,
+            lot_balance(LOT_LATER)?,
+            Change::PickTask(PickTaskRecord {
+                task: TaskId::new(LOT_TASK)?,
+                order: Some(OrderNumber::new("SO-5522")?),
+                mode: "single".into(),
+                zone: Some("A".into()),
+                lines: vec![PickTaskLine {
+                    line_no: 1,
+                    item: sku("3001")?,
+                    location: code(LOT_BIN)?,
+                    qty: qty(2)?,
+                    lot: None,
+                    order: None,
+                }],
+            }),
+        ],
+        next_cursor: "sample:3".into(),
+        has_more: false,
+        refetch: false,
+        server_time: Utc::now(),
+    })?;
+    Ok(())
+}
+
+/// The GS1-128 label of a yoghurt of `lot` (GTIN, expiry, lot), as a scanner sends it.
+pub fn yoghurt_label((lot, yymmdd): (&str, &str)) -> String {
+    format!("]C101{YOGHURT_GTIN}17{yymmdd}10{lot}")
 }
 
 /// Records one more pick of the bolts, as the picker would while the sync screen is open.

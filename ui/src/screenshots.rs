@@ -13,7 +13,9 @@ use crate::app::{self, Controllers};
 use crate::feedback::SilentFeedback;
 use crate::headless::{self, ScreenSize};
 use crate::sample_device::{self, ScriptedSync};
-use crate::{HomeAdapter, Job, MainWindow, Screen, SetupAdapter, ShellAdapter, SyncAdapter};
+use crate::{
+    HomeAdapter, Job, MainWindow, PickAdapter, Screen, SetupAdapter, ShellAdapter, SyncAdapter,
+};
 
 /// The two handheld classes: 480×800 (TC2x, CT40 class) and 720×1280 (TC5x, CT60 class).
 pub fn default_sizes() -> anyhow::Result<Vec<ScreenSize>> {
@@ -80,7 +82,7 @@ const SCENES: &[Scene] = &[
         stage.set_status(sample_device::status_offline(37));
         Ok(())
     }),
-    ("05-pick-no-tasks", |stage| {
+    ("05-pick-tasks", |stage| {
         stage.set_status(sample_device::status_synced());
         stage
             .window
@@ -133,7 +135,76 @@ const SCENES: &[Scene] = &[
         stage.go(Screen::More);
         Ok(())
     }),
+    ("14-pick-scan-bin", |stage| {
+        stage.go(Screen::Home);
+        stage
+            .window
+            .global::<HomeAdapter>()
+            .invoke_open_job(Job::Pick);
+        let pick = stage.window.global::<PickAdapter>();
+        pick.invoke_choose_task(sample_device::PICK_TASK.into());
+        stage.scan(sample_device::TOTE_LABEL);
+        Ok(())
+    }),
+    ("15-pick-wrong-item", |stage| {
+        stage.scan(sample_device::PICK_SCRIPT[0].0);
+        stage.scan(sample_device::RED_MUG_GTIN);
+        Ok(())
+    }),
+    ("16-pick-quantity", |stage| {
+        stage.scan(sample_device::PICK_SCRIPT[0].1);
+        Ok(())
+    }),
+    ("17-pick-short-reasons", |stage| {
+        stage
+            .window
+            .global::<PickAdapter>()
+            .set_choosing_reason(true);
+        Ok(())
+    }),
+    ("18-pick-next-line", |stage| {
+        let pick = stage.window.global::<PickAdapter>();
+        pick.set_choosing_reason(false);
+        pick.invoke_confirm_quantity(pick.get_quantity());
+        Ok(())
+    }),
+    ("19-pick-more", |stage| {
+        stage.window.global::<PickAdapter>().set_more_open(true);
+        Ok(())
+    }),
+    ("20-pick-task-done", |stage| {
+        let pick = stage.window.global::<PickAdapter>();
+        pick.set_more_open(false);
+        for (bin, gtin, _) in &sample_device::PICK_SCRIPT[1..] {
+            stage.scan(bin);
+            stage.scan(gtin);
+            pick.invoke_confirm_quantity(pick.get_quantity());
+        }
+        Ok(())
+    }),
+    ("21-pick-later-lot", |stage| {
+        sample_device::add_lot_task(&stage.journal)?;
+        stage
+            .window
+            .global::<HomeAdapter>()
+            .invoke_open_job(Job::Pick);
+        let pick = stage.window.global::<PickAdapter>();
+        pick.invoke_choose_task(sample_device::LOT_TASK.into());
+        stage.scan(sample_device::TOTE_LABEL);
+        stage.scan(sample_device::LOT_BIN);
+        stage.scan(&sample_device::yoghurt_label(sample_device::LOT_LATER));
+        Ok(())
+    }),
+    ("22-pick-lot-reasons", |stage| {
+        let pick = stage.window.global::<PickAdapter>();
+        pick.set_lot_reason(true);
+        pick.set_choosing_reason(true);
+        Ok(())
+    }),
 ];
+
+/// How many screenshots each size gets.
+pub const SCENE_COUNT: usize = SCENES.len();
 
 /// Renders every scene at every size into `dir`; returns the files written.
 pub fn render_all(dir: &Path, sizes: &[ScreenSize]) -> anyhow::Result<Vec<PathBuf>> {

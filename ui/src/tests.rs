@@ -13,7 +13,8 @@ use crate::app::{self, Controllers};
 use crate::feedback::Feedback;
 use crate::sample_device::{self, ScriptedSync};
 use crate::{
-    FeedbackKind, LookupAdapter, LookupKind, MainWindow, Screen, ShellAdapter, SyncAdapter, Verdict,
+    FeedbackKind, LookupAdapter, LookupKind, MainWindow, PickAdapter, PickStage, Screen,
+    ShellAdapter, SyncAdapter, Verdict,
 };
 
 #[derive(Debug, Default)]
@@ -36,7 +37,7 @@ struct Device {
     sync: Rc<ScriptedSync>,
     feedback: Rc<RecordedFeedback>,
     journal: crate::controllers::SharedJournal,
-    _controllers: Rc<Controllers>,
+    controllers: Rc<Controllers>,
     _dir: tempfile::TempDir,
 }
 
@@ -66,7 +67,7 @@ impl Device {
             sync,
             feedback,
             journal,
-            _controllers: controllers,
+            controllers,
             _dir: dir,
         }
     }
@@ -271,16 +272,293 @@ fn every_job_tile_opens_a_screen_with_a_way_back() {
     let device = Device::signed_in();
     for job in ["Receive", "Put away", "Pick", "Pack", "Count", "Move"] {
         device.tap(job);
-        assert_eq!(device.screen(), Screen::Job, "{job}");
+        let expected = if job == "Pick" {
+            Screen::Pick
+        } else {
+            Screen::Job
+        };
+        assert_eq!(device.screen(), expected, "{job}");
         assert!(device.window.get_scan_has_focus(), "{job}");
         device.tap("Home");
         assert_eq!(device.screen(), Screen::Home, "{job}");
     }
     device.tap("Pick");
-    assert!(device.shows_text("No pick tasks on this device yet · Sync to fetch tasks"));
+    assert!(device.shows_text("PT1001\n3 lines · 7 each"));
     device.tap("Home");
     device.tap("Receive");
     assert!(device.shows_text("2 deliveries expected on this device"));
+}
+
+impl Device {
+    /// Signed in, Pick tapped, the sample task chosen and the tote scanned: line 1, scan bin.
+    fn picking() -> Self {
+        let device = Self::signed_in();
+        device.tap("Pick");
+        assert_eq!(device.screen(), Screen::Pick);
+        device.tap("PT1001\n3 lines · 7 each");
+        assert_eq!(device.pick().get_stage(), PickStage::Tote);
+        device.scan(sample_device::TOTE_LABEL);
+        assert_eq!(device.feedback().0, FeedbackKind::Good);
+        assert_eq!(device.pick().get_stage(), PickStage::Bin);
+        device
+    }
+
+    fn pick(&self) -> PickAdapter<'_> {
+        self.window.global::<PickAdapter>()
+    }
+
+    /// The pick events the journal holds for the sample task.
+    fn task_picks(&self) -> Vec<dockhand_app::domain::Pick> {
+        use dockhand_app::workflow::{History, Projections};
+        let task = dockhand_app::domain::TaskId::new(sample_device::PICK_TASK).unwrap();
+        self.journal
+            .borrow()
+            .history(&History::PickTask(task))
+            .unwrap()
+            .into_iter()
+            .filter_map(|fact| match fact.body {
+                dockhand_app::domain::EventBody::Pick(pick) => Some(pick),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn events(&self) -> usize {
+        use dockhand_app::workflow::Projections;
+        usize::try_from(Projections::last_seq(&*self.journal.borrow()).unwrap()).unwrap()
+    }
+}
+
+#[test]
+fn a_full_pick_by_scans_ends_with_the_task_done_and_exactly_its_picks_journaled() {
+    let device = Device::picking();
+    let events_before = device.events();
+    for (n, (bin, gtin, qty)) in sample_device::PICK_SCRIPT.iter().enumerate() {
+        let pick = device.pick();
+        assert_eq!(pick.get_progress(), format!("line {} of 3", n + 1));
+        assert_eq!(pick.get_bin(), *bin);
+        assert!(device.shows_text(bin), "the bin is on screen");
+        assert_eq!(pick.get_qty(), i32::try_from(*qty).unwrap());
+        device.scan(bin);
+        assert_eq!(device.feedback().0, FeedbackKind::Good, "bin {bin}");
+        assert_eq!(pick.get_stage(), PickStage::Item);
+        device.scan(gtin);
+        assert_eq!(device.feedback().0, FeedbackKind::Good, "item {gtin}");
+        assert_eq!(pick.get_stage(), PickStage::Quantity);
+        assert_eq!(
+            pick.get_quantity(),
+            i32::try_from(*qty).unwrap(),
+            "asked is the default"
+        );
+        device.tap(&format!("✔ Picked {qty}"));
+    }
+    assert_eq!(device.screen(), Screen::Home, "a done task returns to Home");
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Good);
+    assert_eq!(text, "✔ Pick task PT1001 complete: 3 lines picked");
+
+    let picks = device.task_picks();
+    let got: Vec<(String, String, i64, String)> = picks
+        .iter()
+        .map(|p| {
+            (
+                p.from.as_str().to_owned(),
+                p.line.item.as_str().to_owned(),
+                p.line.qty.units(),
+                p.to.as_str().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("A-03-2-B".into(), "1002".into(), 3, "TOTE-1".into()),
+            ("A-03-2-B".into(), "1003".into(), 2, "TOTE-1".into()),
+            ("A-03-2-C".into(), "1002".into(), 2, "TOTE-1".into()),
+        ]
+    );
+    assert!(picks.iter().all(|p| p.short.is_none()));
+    assert_eq!(device.events() - events_before, 3, "nothing but the picks");
+    assert!(device.journal.borrow().open_job().unwrap().is_none());
+    assert_eq!(
+        device
+            .window
+            .global::<crate::HomeAdapter>()
+            .get_pick_tasks(),
+        0,
+        "Home counts only tasks with something left"
+    );
+    // The finished task is no longer offered.
+    device.tap("Pick");
+    assert!(device.shows_text("No pick tasks on this device yet · Sync to fetch tasks"));
+}
+
+#[test]
+fn a_wrong_item_shows_the_workflows_words_in_red_and_stays_on_the_line() {
+    let device = Device::picking();
+    device.scan("A-03-2-B");
+    let events_before = device.events();
+    device.scan(sample_device::RED_MUG_GTIN);
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Bad);
+    assert_eq!(
+        text,
+        "✖ Wrong item: expected 3 x SKU 1002 Blue Mug 350 ml, scanned SKU 1003 Red Mug 350 ml"
+    );
+    assert!(device.shows_text(&text));
+    assert_eq!(device.feedback.bad.get(), 1);
+    let pick = device.pick();
+    assert_eq!(
+        pick.get_stage(),
+        PickStage::Item,
+        "still waiting for the item"
+    );
+    assert_eq!(pick.get_progress(), "line 1 of 3");
+    assert_eq!(device.events(), events_before, "nothing recorded");
+    // The right item replaces the red band.
+    device.scan(sample_device::BLUE_MUG_GTIN);
+    assert_eq!(device.feedback().0, FeedbackKind::Good);
+    assert_eq!(pick.get_stage(), PickStage::Quantity);
+}
+
+#[test]
+fn a_short_pick_asks_a_reason_and_records_the_short() {
+    let device = Device::picking();
+    device.scan("A-03-2-B");
+    device.tap("Short pick");
+    assert!(device.pick().get_choosing_reason());
+    assert!(device.shows_text("Why short?"));
+    device.tap("Bin empty");
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Good);
+    assert_eq!(
+        text,
+        "✔ Short pick recorded: 0 of 3 SKU 1002 Blue Mug 350 ml"
+    );
+    let picks = device.task_picks();
+    assert_eq!(picks.len(), 1);
+    let short = picks[0].short.as_ref().expect("a short pick");
+    assert_eq!(short.reason, "Bin empty");
+    assert_eq!(short.expected.units(), 3);
+    assert_eq!(picks[0].line.qty.units(), 0);
+    let pick = device.pick();
+    assert_eq!(pick.get_progress(), "line 2 of 3", "on to the next line");
+    assert_eq!(pick.get_stage(), PickStage::Bin);
+    assert!(device.window.get_scan_has_focus());
+}
+
+#[test]
+fn skip_and_the_steppers_work_without_a_keyboard() {
+    let device = Device::picking();
+    device.tap("Skip");
+    assert_eq!(device.pick().get_bin(), "A-03-2-B");
+    assert_eq!(
+        device.pick().get_item_name(),
+        "Red Mug 350 ml",
+        "line 1 went to the back"
+    );
+    device.scan("A-03-2-B");
+    device.scan(sample_device::RED_MUG_GTIN);
+    device.tap("−");
+    assert_eq!(device.pick().get_quantity(), 1);
+    device.tap("✔ Picked 1");
+    assert_eq!(
+        device.feedback().1,
+        "✔ Picked 1 each SKU 1003 Red Mug 350 ml"
+    );
+    assert_eq!(
+        device.pick().get_stage(),
+        PickStage::Item,
+        "1 more to pick here"
+    );
+    assert_eq!(device.pick().get_qty(), 1);
+    assert!(device.window.get_scan_has_focus());
+}
+
+#[test]
+fn opening_pick_again_resumes_the_job_at_the_same_line() {
+    let device = Device::picking();
+    let (bin, gtin, qty) = sample_device::PICK_SCRIPT[0];
+    device.scan(bin);
+    device.scan(gtin);
+    device.tap(&format!("✔ Picked {qty}"));
+    assert_eq!(device.pick().get_progress(), "line 2 of 3");
+    device.tap("More");
+    device.tap("Home · continue later");
+    assert_eq!(device.screen(), Screen::Home);
+    // The app forgets the job in memory (as after a restart); the journal remembers it.
+    device.controllers.pick.put_down();
+    device.tap("Pick");
+    assert_eq!(device.screen(), Screen::Pick);
+    let pick = device.pick();
+    assert_eq!(
+        pick.get_stage(),
+        PickStage::Bin,
+        "no task list, no tote again"
+    );
+    assert_eq!(pick.get_progress(), "line 2 of 3");
+    assert_eq!(pick.get_item_name(), "Red Mug 350 ml");
+    device.scan("A-03-2-B");
+    assert_eq!(device.feedback().0, FeedbackKind::Good);
+}
+
+#[test]
+fn a_later_lot_asks_why_and_the_reason_is_recorded_with_the_pick() {
+    let device = Device::signed_in();
+    sample_device::add_lot_task(&device.journal).unwrap();
+    device.tap("Pick");
+    device.tap("PT1002\n1 line · 2 each");
+    device.scan(sample_device::TOTE_LABEL);
+    device.scan(sample_device::LOT_BIN);
+    device.scan(&sample_device::yoghurt_label(sample_device::LOT_LATER));
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Warn);
+    assert!(text.starts_with("⚠ Lot LNEW"), "{text}");
+    assert!(text.contains("lot LOLD expires 2026-12-05"), "{text}");
+    assert_eq!(device.pick().get_stage(), PickStage::LotCheck);
+
+    assert!(device.shows_text("Scan lot LOLD (expires 2026-12-05)"));
+    device.tap("Keep this lot");
+    assert!(device.shows_text("Why this lot?"));
+    device.tap("Earlier lot not here");
+    assert_eq!(device.pick().get_stage(), PickStage::Quantity);
+    device.tap("✔ Picked 2");
+    assert_eq!(device.screen(), Screen::Home);
+
+    use dockhand_app::workflow::{History, Projections};
+    let task = dockhand_app::domain::TaskId::new(sample_device::LOT_TASK).unwrap();
+    let facts = device
+        .journal
+        .borrow()
+        .history(&History::PickTask(task))
+        .unwrap();
+    let [fact] = facts.as_slice() else {
+        panic!("{facts:?}")
+    };
+    let dockhand_app::domain::EventBody::Pick(pick) = &fact.body else {
+        panic!("{fact:?}")
+    };
+    assert_eq!(pick.line.lot.as_ref().unwrap().as_str(), "LNEW");
+    assert_eq!(pick.fefo_override.as_deref(), Some("Earlier lot not here"));
+}
+
+#[test]
+fn leaving_a_task_returns_home_and_offers_it_again() {
+    let device = Device::picking();
+    device.tap("More");
+    device.tap("Leave this task");
+    assert_eq!(device.screen(), Screen::Home);
+    assert_eq!(device.feedback().1, "✔ Job left; you can continue it later");
+    device.tap("Pick");
+    assert_eq!(device.pick().get_stage(), PickStage::Tasks);
+    // A task label scanned on the list opens the task.
+    device.scan("PT1001");
+    assert_eq!(device.screen(), Screen::Pick);
+    assert_eq!(
+        device.pick().get_stage(),
+        PickStage::Tote,
+        "nothing was picked into the tote"
+    );
 }
 
 #[test]
@@ -288,7 +566,7 @@ fn screenshot_mode_draws_every_screen_at_both_sizes() {
     let dir = tempfile::tempdir().unwrap();
     let sizes = crate::screenshots::default_sizes().unwrap();
     let written = crate::screenshots::render_all(dir.path(), &sizes).unwrap();
-    assert_eq!(written.len(), 26);
+    assert_eq!(written.len(), 2 * crate::screenshots::SCENE_COUNT);
     for path in &written {
         let decoder =
             png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));

@@ -4,15 +4,18 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use super::{count, job, with_window};
+use super::{count, job, pick, with_window};
 use crate::app::Controllers;
-use crate::{HomeAdapter, MainWindow};
+use crate::{HomeAdapter, Job, MainWindow};
 
 pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     let (weak, c) = (window.as_weak(), controllers.clone());
-    window
-        .global::<HomeAdapter>()
-        .on_open_job(move |which| with_window(&weak, |w| job::open(w, &c, which)));
+    window.global::<HomeAdapter>().on_open_job(move |which| {
+        with_window(&weak, |w| match which {
+            Job::Pick => pick::open(w, &c),
+            other => job::open(w, &c, other),
+        })
+    });
 }
 
 /// Loads the counts for the tiles.
@@ -23,5 +26,13 @@ pub fn show(window: &MainWindow, controllers: &Controllers) {
     });
     let home = window.global::<HomeAdapter>();
     home.set_inbound_documents(count(waiting.inbound_documents));
-    home.set_pick_tasks(count(waiting.pick_tasks));
+    // Tasks with something left to pick: a finished one waits for sync to close it.
+    let pick_tasks = controllers.pick.tasks().map_or_else(
+        |error| {
+            tracing::error!(%error, "cannot list the pick tasks");
+            waiting.pick_tasks
+        },
+        |tasks| tasks.len(),
+    );
+    home.set_pick_tasks(count(pick_tasks));
 }

@@ -5,6 +5,7 @@
 pub mod home;
 pub mod job;
 pub mod lookup;
+pub mod pick;
 pub mod setup;
 pub mod shell;
 pub mod sign_in;

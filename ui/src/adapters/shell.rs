@@ -8,7 +8,7 @@ use std::time::Instant;
 use dockhand_app::barcode::Scan;
 use slint::{ComponentHandle, Timer, TimerMode};
 
-use super::{home, lookup, setup, sign_in, sync_status, with_window};
+use super::{home, lookup, pick, setup, sign_in, sync_status, with_window};
 use crate::app::Controllers;
 use crate::{FeedbackKind, MainWindow, Screen, ShellAdapter};
 
@@ -70,6 +70,7 @@ pub fn route_scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: Scan
         Screen::SignIn => sign_in::sign_in_with(window, controllers, &scan.data),
         Screen::Setup => setup::fill_token(window, controllers, &scan.data),
         Screen::Lookup => lookup::show_scan(window, controllers, &scan),
+        Screen::Pick => pick::scan(window, controllers, &scan),
         _ => {
             navigate(window, controllers, Screen::Lookup);
             lookup::show_scan(window, controllers, &scan);
@@ -85,7 +86,7 @@ pub fn navigate(window: &MainWindow, controllers: &Rc<Controllers>, screen: Scre
         Screen::Setup => setup::show(window, controllers),
         Screen::SignIn => sign_in::show(window),
         Screen::Lookup => lookup::reset(window),
-        Screen::Job | Screen::More => {}
+        Screen::Job | Screen::Pick | Screen::More => {}
     }
     let shell = window.global::<ShellAdapter>();
     let operator = controllers.session.operator();
@@ -107,6 +108,14 @@ pub fn show_bad(window: &MainWindow, controllers: &Controllers, text: slint::Sha
     let shell = window.global::<ShellAdapter>();
     shell.set_feedback_text(text);
     shell.set_feedback(FeedbackKind::Bad);
+    controllers.feedback.bad();
+}
+
+/// Shows the amber band: accepted, but the workflow needs a decision; it stays like red.
+pub fn show_warn(window: &MainWindow, controllers: &Controllers, text: slint::SharedString) {
+    let shell = window.global::<ShellAdapter>();
+    shell.set_feedback_text(text);
+    shell.set_feedback(FeedbackKind::Warn);
     controllers.feedback.bad();
 }
 

@@ -4,6 +4,7 @@
 
 pub mod home;
 pub mod lookup;
+pub mod pick;
 pub mod scan_input;
 pub mod session;
 pub mod setup;
