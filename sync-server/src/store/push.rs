@@ -1,18 +1,27 @@
 //! `apply_push_batch`: takes a device's events exactly once.
 //!
-//! Each event runs in its own transaction, which locks the device's `device_sync` row
-//! (concurrent pushes of one device serialise), stores the event whole with its result,
-//! applies its effects and advances `last_seq` — all committed together. A seq at or below
-//! `last_seq` is a retry and gets the stored result; the first seq above `last_seq + 1`
-//! stops the batch (a gap). Events are taken in `device_seq` order whatever order the batch
-//! lists them in, and a seq listed twice is answered once.
+//! A batch is applied in as few transactions as is safe: one transaction per chunk of at
+//! most [`MAX_CHUNK`] events. Each chunk's transaction locks the device (an advisory lock:
+//! concurrent pushes of one device serialise), locks every balance the chunk's new events
+//! will move — advisory locks first (see `lock_ahead`), then the rows, the sorted union in
+//! one statement, before anything else is written — then,
+//! event by event in `device_seq` order, stores the event whole with its result and applies
+//! its effects, and finally advances `last_seq` once; all committed together. A seq at or
+//! below `last_seq` is a retry and gets the stored result; the first seq above
+//! `last_seq + 1` stops the batch (a gap). Events are taken in `device_seq` order whatever
+//! order the batch lists them in, and a seq listed twice is answered once.
+//!
+//! Any failure rolls the whole chunk back. The chunk is then retried in halves (down to one
+//! event per transaction, the old behaviour); at one event per transaction a deadlock,
+//! serialisation failure or unique violation is retried up to [`MAX_ATTEMPTS`] times and
+//! any other error is returned, with the events before it committed.
 //!
 //! An event that cannot be decoded (unsupported version, unknown kind, malformed or invalid
 //! payload) or that names an item or location the warehouse does not know is stored,
 //! answered `rejected`, quarantined with a conflict, and `last_seq` still advances: a
 //! poison event never blocks the ones behind it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 use dockhand_app::domain::{DeviceSeq, DocumentKind, Event, EventBody, RawEvent, WarehouseCode};
@@ -25,8 +34,12 @@ use super::conflicts::{NewConflict, open_conflict};
 use super::ledger::{self, BalanceKey, LedgerRow};
 use super::{AuthedDevice, CatalogKind, KnownCatalog, Store, StoreError, StoreResult, lot_key};
 
-/// How often an event's transaction is retried after a deadlock or serialisation failure.
+/// How often a one-event transaction is retried after a deadlock or serialisation failure.
 const MAX_ATTEMPTS: u32 = 5;
+
+/// The most events one transaction applies (keeps transactions, and the pull barrier they
+/// hold back, short).
+const MAX_CHUNK: usize = 500;
 
 /// What a push achieved.
 #[derive(Debug, Clone)]
@@ -38,9 +51,78 @@ pub struct PushBatch {
     pub gap: Option<SeqGap>,
 }
 
-enum Step {
-    Answered(EventResult, i64),
-    Gap(SeqGap),
+/// What a transaction already holds while it applies events one after another.
+#[derive(Debug, Default)]
+struct Held {
+    /// Balances locked by this transaction, with their current quantities.
+    qty: BTreeMap<BalanceKey, i64>,
+    /// Locked balances with no count at or after any of the transaction's events: a
+    /// movement on them alone cannot be inside a count (a new count needs the balance's
+    /// lock, which this transaction holds).
+    uncounted: BTreeSet<BalanceKey>,
+    /// Events applied but not yet written to `events` (written at the end of the chunk,
+    /// or before anything reads `events`).
+    pending: Vec<PendingEvent>,
+}
+
+/// An `events` row to write.
+#[derive(Debug)]
+struct PendingEvent {
+    event_id: Uuid,
+    device_id: Uuid,
+    seq: i64,
+    kind: String,
+    v: i32,
+    occurred_at: DateTime<Utc>,
+    body: serde_json::Value,
+    result: serde_json::Value,
+}
+
+/// Writes the pending `events` rows (with their results) in one statement.
+async fn flush_events(
+    conn: &mut PgConnection,
+    warehouse: &WarehouseCode,
+    pending: &mut Vec<PendingEvent>,
+) -> StoreResult<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let rows = std::mem::take(pending);
+    sqlx::query(
+        "INSERT INTO events (event_id, device_id, device_seq, warehouse, kind, v, occurred_at,
+                             body, result)
+         SELECT e.event_id, e.device_id, e.seq, $1, e.kind, e.v, e.occurred_at, j.doc->'body',
+                j.doc->'result'
+         FROM unnest($2::uuid[], $3::uuid[], $4::int8[], $5::text[], $6::int4[],
+                     $7::timestamptz[])
+              WITH ORDINALITY AS e(event_id, device_id, seq, kind, v, occurred_at, ord)
+         JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY AS j(doc, ord) USING (ord)
+         ORDER BY ord",
+    )
+    .bind(warehouse.as_str())
+    .bind(rows.iter().map(|r| r.event_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.device_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.seq).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.kind.clone()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.v).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.occurred_at).collect::<Vec<_>>())
+    .bind(serde_json::Value::Array(
+        rows.into_iter()
+            .map(|r| serde_json::json!({ "body": r.body, "result": r.result }))
+            .collect(),
+    ))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// What one chunk's transaction took.
+struct Chunk {
+    /// One result per event taken, in order (a prefix of the chunk).
+    results: Vec<EventResult>,
+    /// The device's `last_seq` after the chunk (set when any result was given).
+    last_seq: Option<i64>,
+    gap: Option<SeqGap>,
 }
 
 impl Store {
@@ -58,26 +140,50 @@ impl Store {
         let mut results = Vec::with_capacity(events.len());
         let mut gap = None;
         let mut last_seq = None;
-        for raw in &events {
+        let mut pos = 0;
+        let mut chunk_size = MAX_CHUNK;
+        let mut attempt = 1;
+        while pos < events.len() {
+            let end = (pos + chunk_size).min(events.len());
+            let chunk = &events[pos..end];
             let span = tracing::info_span!(
-                "push_event",
+                "push_chunk",
                 device = %device.device_id,
-                seq = raw.header.device_seq.get(),
-                event = %raw.header.event_id,
+                first_seq = chunk[0].header.device_seq.get(),
+                events = chunk.len(),
             );
-            match self
-                .push_one_with_retry(device, raw)
-                .instrument(span)
-                .await?
-            {
-                Step::Answered(result, last) => {
-                    results.push(result);
-                    last_seq = Some(last);
+            match self.push_chunk(device, chunk).instrument(span).await {
+                Ok(done) => {
+                    pos += done.results.len();
+                    results.extend(done.results);
+                    if done.last_seq.is_some() {
+                        last_seq = done.last_seq;
+                    }
+                    attempt = 1;
+                    if done.gap.is_some() {
+                        gap = done.gap;
+                        break;
+                    }
                 }
-                Step::Gap(g) => {
-                    gap = Some(g);
-                    break;
+                // The whole chunk rolled back: run it again in smaller transactions, which
+                // also isolates an event that fails (it ends up alone, as before batching).
+                Err(e) if chunk.len() > 1 => {
+                    tracing::warn!(
+                        events = chunk.len(),
+                        error = %e,
+                        "push chunk failed; retrying it in smaller transactions"
+                    );
+                    if e.is_retryable() {
+                        crate::metrics::METRICS.transaction_retries.inc();
+                    }
+                    chunk_size = chunk.len() / 2;
                 }
+                Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+                    tracing::warn!(attempt, error = %e, "retrying event after a transient failure");
+                    crate::metrics::METRICS.transaction_retries.inc();
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
             }
         }
         let last = match last_seq {
@@ -101,117 +207,241 @@ impl Store {
         })
     }
 
-    async fn push_one_with_retry(
-        &self,
-        device: &AuthedDevice,
-        raw: &RawEvent,
-    ) -> StoreResult<Step> {
-        let mut attempt = 1;
-        loop {
-            match self.push_one(device, raw).await {
-                Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
-                    tracing::warn!(attempt, error = %e, "retrying event after a transient failure");
-                    crate::metrics::METRICS.transaction_retries.inc();
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
-    }
-
-    async fn push_one(&self, device: &AuthedDevice, raw: &RawEvent) -> StoreResult<Step> {
-        let seq = i64::try_from(raw.header.device_seq.get()).map_err(|_| {
-            StoreError::Invalid(format!("device_seq {} is too large", raw.header.device_seq))
-        })?;
+    /// One transaction over `events` (sorted, distinct seqs): answers replays, applies the
+    /// contiguous run of new events, stops at a gap, advances `last_seq` once, commits.
+    async fn push_chunk(&self, device: &AuthedDevice, events: &[RawEvent]) -> StoreResult<Chunk> {
+        let device_id = device.device_id.as_uuid();
+        let warehouse = &device.warehouse;
+        let ids: Vec<Uuid> = events.iter().map(|e| e.header.event_id.as_uuid()).collect();
         let mut tx = self.pool.begin().await?;
-        // One round trip: lock the device's sync row, and learn whether the event id is
-        // already taken (a concurrent taker makes the final insert fail and the retry see it).
+        // Concurrent pushes of one device serialise on a transaction-scoped advisory lock,
+        // not on a row lock: a row lock would give this transaction its id (`txid`, the
+        // pull's order) before it waits, and a transaction that waits for its locks after
+        // taking its id may write a balance after one with a later id wrote it — devices
+        // pulling in txid order would then keep the older value. The id is assigned at the
+        // first balance lock below instead.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+            .bind(format!("device\u{1f}{device_id}"))
+            .execute(&mut *tx)
+            .await?;
+        // Read after the lock: the previous holder's commit is visible. Also learn which of
+        // the chunk's event ids are already taken (a concurrent taker makes an insert fail:
+        // the chunk is retried and then sees it).
         let row = sqlx::query(
-            "SELECT s.last_seq, EXISTS (SELECT 1 FROM events e WHERE e.event_id = $2) AS used
-             FROM device_sync s WHERE s.device_id = $1 FOR UPDATE OF s",
+            "SELECT s.last_seq,
+                    ARRAY(SELECT e.event_id FROM events e WHERE e.event_id = ANY($2)) AS used
+             FROM device_sync s WHERE s.device_id = $1",
         )
-        .bind(device.device_id.as_uuid())
-        .bind(raw.header.event_id.as_uuid())
+        .bind(device_id)
+        .bind(&ids)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| {
             StoreError::NotFound(format!("device {} is not enrolled", device.device_id))
         })?;
-        let last_seq: i64 = row.try_get("last_seq")?;
-        let event_id_used: bool = row.try_get("used")?;
-        if seq <= last_seq {
-            let stored = sqlx::query(
-                "SELECT event_id, result FROM events WHERE device_id = $1 AND device_seq = $2",
-            )
-            .bind(device.device_id.as_uuid())
-            .bind(seq)
-            .fetch_optional(&mut *tx)
+        let start_seq: i64 = row.try_get("last_seq")?;
+        // The set-based statements take their key lists as arrays: a generic plan guesses
+        // their length and may scan whole tables (the balances update did, at every event);
+        // plans made for the actual arrays use the keys' indexes.
+        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+            .execute(&mut *tx)
             .await?;
-            let outcome = match stored {
-                Some(row)
-                    if row.try_get::<Uuid, _>("event_id")? == raw.header.event_id.as_uuid() =>
-                {
-                    let result: serde_json::Value = row.try_get("result")?;
-                    let result: EventResult = serde_json::from_value(result).map_err(|e| {
-                        StoreError::Corrupt(format!("stored result of seq {seq}: {e}"))
-                    })?;
-                    return Ok(Step::Answered(result, last_seq));
-                }
-                Some(row) => EventOutcome::Rejected {
-                    conflict_id: None,
-                    reason: format!(
-                        "device_seq {seq} already holds event {}; this event was not applied \
-                         (was the device's journal reset?)",
-                        row.try_get::<Uuid, _>("event_id")?
-                    ),
-                },
-                // Not stored: it reused another event's id. Its answer is in its conflict.
-                None => {
-                    let conflict = sqlx::query(
-                        "SELECT id, message FROM conflicts
-                         WHERE kind = 'duplicate_event_id' AND device_id = $1
-                           AND (evidence->'event'->>'device_seq')::int8 = $2
-                         ORDER BY id LIMIT 1",
-                    )
-                    .bind(device.device_id.as_uuid())
-                    .bind(seq)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    match conflict {
-                        Some(c) => EventOutcome::Rejected {
-                            conflict_id: Some(c.try_get("id")?),
-                            reason: c.try_get("message")?,
-                        },
-                        None => EventOutcome::Rejected {
-                            conflict_id: None,
-                            reason: format!(
-                                "device_seq {seq} was already used by a rejected event"
-                            ),
-                        },
-                    }
-                }
+        let mut used: HashSet<Uuid> = row.try_get::<Vec<Uuid>, _>("used")?.into_iter().collect();
+
+        // The contiguous run of new events, decoded once to learn the balances they move.
+        let mut run: Vec<Event> = Vec::new();
+        let mut next = start_seq + 1;
+        let mut run_ids: HashSet<Uuid> = HashSet::new();
+        for raw in events {
+            let Ok(seq) = i64::try_from(raw.header.device_seq.get()) else {
+                break;
             };
-            return Ok(Step::Answered(
-                EventResult {
-                    device_seq: raw.header.device_seq,
-                    event_id: raw.header.event_id,
-                    outcome,
-                },
-                last_seq,
-            ));
+            if seq <= start_seq {
+                continue;
+            }
+            if seq != next {
+                break;
+            }
+            next += 1;
+            let id = raw.header.event_id.as_uuid();
+            // A reused id is not applied (duplicate_event_id): it moves nothing.
+            if !used.contains(&id) && run_ids.insert(id) {
+                // One that does not decode is quarantined: it moves nothing either.
+                run.extend(raw.clone().decode().ok());
+            }
         }
-        if seq > last_seq + 1 {
-            return Ok(Step::Gap(SeqGap {
-                expected_seq: DeviceSeq(u64::try_from(last_seq + 1).unwrap_or(1)),
-                got_seq: raw.header.device_seq,
-            }));
+        let held_keys = self.balance_keys_of(&mut tx, warehouse, &run).await?;
+        let documents = documents_of(&run);
+        // Before this transaction takes its id: wait for every other push that moves the
+        // same balances or documents (advisory locks, see `lock_ahead`).
+        lock_ahead(&mut tx, warehouse, &held_keys, &documents).await?;
+        // Lock order: the device, then every balance of the chunk, sorted, at once.
+        let mut held = Held {
+            qty: ledger::lock_balances(&mut tx, warehouse, held_keys).await?,
+            ..Held::default()
+        };
+        // Then the inbound documents the run receives against or closes, sorted (documents
+        // come after balances in the lock order; their changes are pulled too).
+        lock_documents(&mut tx, warehouse, &documents).await?;
+        // Which locked balances no count can absorb a movement of (counts the chunk itself
+        // writes would change that: then every event looks its counts up).
+        let earliest = run.iter().map(|e| e.header.occurred_at).min();
+        let counts_in_run = run.iter().any(|e| matches!(e.body, EventBody::Count(_)));
+        if let (Some(earliest), false) = (earliest, counts_in_run) {
+            held.uncounted = uncounted_keys(&mut tx, warehouse, &held.qty, earliest).await?;
         }
 
+        let mut results = Vec::with_capacity(events.len());
+        let mut gap = None;
+        let mut last_seq = start_seq;
+        let mut taken = (0i64, 0i64, 0i64);
+        for raw in events {
+            let seq = i64::try_from(raw.header.device_seq.get()).map_err(|_| {
+                StoreError::Invalid(format!("device_seq {} is too large", raw.header.device_seq))
+            })?;
+            if seq <= last_seq {
+                results.push(stored_answer(&mut tx, device, raw, seq).await?);
+                continue;
+            }
+            if seq > last_seq + 1 {
+                gap = Some(SeqGap {
+                    expected_seq: DeviceSeq(u64::try_from(last_seq + 1).unwrap_or(1)),
+                    got_seq: raw.header.device_seq,
+                });
+                break;
+            }
+            let span = tracing::info_span!(
+                "push_event",
+                device = %device.device_id,
+                seq = raw.header.device_seq.get(),
+                event = %raw.header.event_id,
+            );
+            let result = self
+                .take_event(&mut tx, device, raw, seq, &mut used, &mut held)
+                .instrument(span)
+                .await?;
+            match &result.outcome {
+                EventOutcome::Applied => taken.0 += 1,
+                EventOutcome::AppliedWithConflict { .. } => taken.1 += 1,
+                EventOutcome::Rejected { .. } => taken.2 += 1,
+            }
+            results.push(result);
+            last_seq = seq;
+        }
+        flush_events(&mut tx, warehouse, &mut held.pending).await?;
+        if last_seq > start_seq {
+            sqlx::query(
+                "UPDATE device_sync SET last_seq = $2, last_push_at = now(),
+                        events_applied = events_applied + $3,
+                        events_conflict = events_conflict + $4,
+                        events_rejected = events_rejected + $5
+                 WHERE device_id = $1",
+            )
+            .bind(device_id)
+            .bind(last_seq)
+            .bind(taken.0)
+            .bind(taken.1)
+            .bind(taken.2)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        for result in &results {
+            let seq = i64::try_from(result.device_seq.get()).unwrap_or(i64::MAX);
+            if seq > start_seq {
+                crate::metrics::METRICS.record_outcome(&result.outcome);
+            }
+        }
+        Ok(Chunk {
+            last_seq: (!results.is_empty()).then_some(last_seq),
+            results,
+            gap,
+        })
+    }
+
+    /// The balances the decoded events of `run` will move (and count), restricted to items
+    /// and locations the warehouse knows (an event naming an unknown one is quarantined and
+    /// moves nothing). Learns the catalog codes of the whole run in one query.
+    async fn balance_keys_of(
+        &self,
+        conn: &mut PgConnection,
+        warehouse: &WarehouseCode,
+        run: &[Event],
+    ) -> StoreResult<BTreeSet<BalanceKey>> {
+        let mut keys: BTreeSet<BalanceKey> = BTreeSet::new();
+        for event in run {
+            keys.extend(event_keys(event));
+        }
+        let mut items: BTreeSet<&str> = BTreeSet::new();
+        let mut locations: BTreeSet<&str> = BTreeSet::new();
+        for key in &keys {
+            if !self.catalog.knows(warehouse, CatalogKind::Item, &key.item) {
+                items.insert(&key.item);
+            }
+            if !self
+                .catalog
+                .knows(warehouse, CatalogKind::Location, &key.location)
+            {
+                locations.insert(&key.location);
+            }
+        }
+        if !items.is_empty() || !locations.is_empty() {
+            let rows = sqlx::query(
+                "SELECT 'item' AS what, s AS code FROM unnest($2::text[]) s
+                 WHERE EXISTS (SELECT 1 FROM items i WHERE i.warehouse = $1 AND i.sku = s)
+                 UNION ALL
+                 SELECT 'location', s FROM unnest($3::text[]) s
+                 WHERE EXISTS (SELECT 1 FROM locations l WHERE l.warehouse = $1 AND l.code = s)",
+            )
+            .bind(warehouse.as_str())
+            .bind(items.iter().copied().collect::<Vec<_>>())
+            .bind(locations.iter().copied().collect::<Vec<_>>())
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in rows {
+                let what: String = row.try_get("what")?;
+                let code: String = row.try_get("code")?;
+                let kind = if what == "item" {
+                    CatalogKind::Item
+                } else {
+                    CatalogKind::Location
+                };
+                self.catalog.learn(warehouse, kind, &code);
+            }
+        }
+        // An event with any unknown code moves nothing at all.
+        let mut known: BTreeSet<BalanceKey> = BTreeSet::new();
+        for event in run {
+            let event_keys = event_keys(event);
+            let all_known = event_keys.iter().all(|k| {
+                self.catalog.knows(warehouse, CatalogKind::Item, &k.item)
+                    && self
+                        .catalog
+                        .knows(warehouse, CatalogKind::Location, &k.location)
+            });
+            if all_known {
+                known.extend(event_keys);
+            }
+        }
+        Ok(known)
+    }
+
+    /// Takes the new event `raw` (its seq is `last_seq + 1`) in the chunk's transaction:
+    /// applies it (or answers a reused id) and stores it with its result.
+    async fn take_event(
+        &self,
+        tx: &mut PgConnection,
+        device: &AuthedDevice,
+        raw: &RawEvent,
+        seq: i64,
+        used: &mut HashSet<Uuid>,
+        held: &mut Held,
+    ) -> StoreResult<EventResult> {
         let body = serde_json::to_value(raw)
             .map_err(|e| StoreError::Invalid(format!("event does not serialise: {e}")))?;
-        let stored = !event_id_used;
+        let stored = used.insert(raw.header.event_id.as_uuid());
         let outcome = if stored {
-            apply_event(&mut tx, &device.warehouse, raw, &body, &self.catalog).await?
+            apply_event(tx, &device.warehouse, raw, &body, &self.catalog, held).await?
         } else {
             let conflict = NewConflict {
                 kind: "duplicate_event_id",
@@ -223,7 +453,7 @@ impl Store {
                 ),
                 evidence: serde_json::json!({ "event": body }),
             };
-            let id = open_conflict(&mut tx, &device.warehouse, &conflict).await?;
+            let id = open_conflict(tx, &device.warehouse, &conflict).await?;
             EventOutcome::Rejected {
                 conflict_id: Some(id),
                 reason: conflict.message,
@@ -234,43 +464,232 @@ impl Store {
             event_id: raw.header.event_id,
             outcome,
         };
-        let (applied, conflicted, rejected) = match &result.outcome {
-            EventOutcome::Applied => (1, 0, 0),
-            EventOutcome::AppliedWithConflict { .. } => (0, 1, 0),
-            EventOutcome::Rejected { .. } => (0, 0, 1),
+        if stored {
+            let json = serde_json::to_value(&result)
+                .map_err(|e| StoreError::Corrupt(format!("result does not serialise: {e}")))?;
+            // The event, whole, with its result: written with the chunk's others, before
+            // anything reads `events` (evidence joins the ledger to it).
+            held.pending.push(PendingEvent {
+                event_id: raw.header.event_id.as_uuid(),
+                device_id: device.device_id.as_uuid(),
+                seq,
+                kind: raw.kind.clone(),
+                v: i32::from(raw.v),
+                occurred_at: raw.header.occurred_at,
+                body,
+                result: json,
+            });
+        }
+        Ok(result)
+    }
+}
+
+/// The answer to a seq at or below `last_seq`: the stored result, byte for byte.
+async fn stored_answer(
+    tx: &mut PgConnection,
+    device: &AuthedDevice,
+    raw: &RawEvent,
+    seq: i64,
+) -> StoreResult<EventResult> {
+    let stored =
+        sqlx::query("SELECT event_id, result FROM events WHERE device_id = $1 AND device_seq = $2")
+            .bind(device.device_id.as_uuid())
+            .bind(seq)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let outcome = match stored {
+        Some(row) if row.try_get::<Uuid, _>("event_id")? == raw.header.event_id.as_uuid() => {
+            let result: serde_json::Value = row.try_get("result")?;
+            return serde_json::from_value(result)
+                .map_err(|e| StoreError::Corrupt(format!("stored result of seq {seq}: {e}")));
+        }
+        Some(row) => EventOutcome::Rejected {
+            conflict_id: None,
+            reason: format!(
+                "device_seq {seq} already holds event {}; this event was not applied \
+                 (was the device's journal reset?)",
+                row.try_get::<Uuid, _>("event_id")?
+            ),
+        },
+        // Not stored: it reused another event's id. Its answer is in its conflict.
+        None => {
+            let conflict = sqlx::query(
+                "SELECT id, message FROM conflicts
+                 WHERE kind = 'duplicate_event_id' AND device_id = $1
+                   AND (evidence->'event'->>'device_seq')::int8 = $2
+                 ORDER BY id LIMIT 1",
+            )
+            .bind(device.device_id.as_uuid())
+            .bind(seq)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match conflict {
+                Some(c) => EventOutcome::Rejected {
+                    conflict_id: Some(c.try_get("id")?),
+                    reason: c.try_get("message")?,
+                },
+                None => EventOutcome::Rejected {
+                    conflict_id: None,
+                    reason: format!("device_seq {seq} was already used by a rejected event"),
+                },
+            }
+        }
+    };
+    Ok(EventResult {
+        device_seq: raw.header.device_seq,
+        event_id: raw.header.event_id,
+        outcome,
+    })
+}
+
+/// Waits for, and takes, transaction-scoped advisory locks on the balances and documents a
+/// chunk will write, sorted by lock id. A transaction gets its id (`txid`, the order in
+/// which devices pull changes) at its first row lock; if it then waited for a row another
+/// push holds, that push could have the later id yet write the row first, and devices
+/// pulling in txid order would keep the older value. Pushes touching the same rows instead
+/// queue here, before taking an id: a push that writes a row after another gets the later
+/// id.
+async fn lock_ahead(
+    conn: &mut PgConnection,
+    warehouse: &WarehouseCode,
+    keys: &BTreeSet<BalanceKey>,
+    documents: &BTreeSet<(&'static str, String)>,
+) -> StoreResult<()> {
+    let names: Vec<String> =
+        keys.iter()
+            .map(|k| {
+                format!(
+                    "balance\u{1f}{warehouse}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                    k.item, k.location, k.lot, k.status
+                )
+            })
+            .chain(documents.iter().map(|(kind, number)| {
+                format!("document\u{1f}{warehouse}\u{1f}{kind}\u{1f}{number}")
+            }))
+            .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    // Volatile functions in the select list run after the sort: the locks are taken in
+    // lock-id order, so two pushes cannot deadlock here.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(h)
+         FROM (SELECT DISTINCT hashtextextended(n, 0) AS h FROM unnest($1::text[]) n) ids
+         ORDER BY h",
+    )
+    .bind(names)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The ASNs/POs that `run` receives against or closes.
+fn documents_of(run: &[Event]) -> BTreeSet<(&'static str, String)> {
+    let mut documents: BTreeSet<(&'static str, String)> = BTreeSet::new();
+    for event in run {
+        let document = match &event.body {
+            EventBody::Receive(r) => r.document.as_ref(),
+            EventBody::ReceiptClosed(c) => Some(&c.document),
+            _ => None,
         };
-        let json = serde_json::to_value(&result)
-            .map_err(|e| StoreError::Corrupt(format!("result does not serialise: {e}")))?;
-        // The event, whole, with its result, and the device's new last_seq: one statement.
-        sqlx::query(
-            "WITH stored AS (
-                 INSERT INTO events (event_id, device_id, device_seq, warehouse, kind, v,
-                                     occurred_at, body, result)
-                 SELECT $3, $1, $2, $4, $5, $6, $7, $8, $9 WHERE $10
-                 RETURNING 1)
-             UPDATE device_sync SET last_seq = $2, last_push_at = now(),
-                    events_applied = events_applied + $11, events_conflict = events_conflict + $12,
-                    events_rejected = events_rejected + $13
-             WHERE device_id = $1",
-        )
-        .bind(device.device_id.as_uuid())
-        .bind(seq)
-        .bind(raw.header.event_id.as_uuid())
-        .bind(device.warehouse.as_str())
-        .bind(&raw.kind)
-        .bind(i32::from(raw.v))
-        .bind(raw.header.occurred_at)
-        .bind(&body)
-        .bind(json)
-        .bind(stored)
-        .bind(applied)
-        .bind(conflicted)
-        .bind(rejected)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        crate::metrics::METRICS.record_outcome(&result.outcome);
-        Ok(Step::Answered(result, seq))
+        let kind = match document.map(|d| d.kind) {
+            Some(DocumentKind::Asn) => "asn",
+            Some(DocumentKind::Po) => "po",
+            _ => continue,
+        };
+        if let Some(document) = document {
+            documents.insert((kind, document.number.clone()));
+        }
+    }
+    documents
+}
+
+/// Locks `documents` in (kind, number) order.
+async fn lock_documents(
+    conn: &mut PgConnection,
+    warehouse: &WarehouseCode,
+    documents: &BTreeSet<(&'static str, String)>,
+) -> StoreResult<()> {
+    if documents.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "SELECT 1 FROM inbound_documents d
+         JOIN unnest($2::text[], $3::text[]) AS k(kind, number)
+           ON d.kind = k.kind AND d.number = k.number
+         WHERE d.warehouse = $1
+         ORDER BY d.kind, d.number FOR UPDATE OF d",
+    )
+    .bind(warehouse.as_str())
+    .bind(documents.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+    .bind(documents.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The keys of `locked` with no count at or after `earliest`.
+async fn uncounted_keys(
+    conn: &mut PgConnection,
+    warehouse: &WarehouseCode,
+    locked: &BTreeMap<BalanceKey, i64>,
+    earliest: DateTime<Utc>,
+) -> StoreResult<BTreeSet<BalanceKey>> {
+    if locked.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let keys: Vec<&BalanceKey> = locked.keys().collect();
+    let counted = sqlx::query(
+        "SELECT DISTINCT c.item, c.location, c.lot, c.status
+         FROM counts c
+         JOIN unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS k(item, location, lot, status)
+           ON c.item = k.item AND c.location = k.location AND c.lot = k.lot AND c.status = k.status
+         WHERE c.warehouse = $1 AND c.occurred_at >= $6",
+    )
+    .bind(warehouse.as_str())
+    .bind(keys.iter().map(|k| k.item.clone()).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.location.clone()).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.lot.clone()).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.status.clone()).collect::<Vec<_>>())
+    .bind(earliest)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut uncounted: BTreeSet<BalanceKey> = locked.keys().cloned().collect();
+    for row in counted {
+        uncounted.remove(&BalanceKey {
+            item: row.try_get("item")?,
+            location: row.try_get("location")?,
+            lot: row.try_get("lot")?,
+            status: row.try_get("status")?,
+        });
+    }
+    Ok(uncounted)
+}
+
+/// Every balance `event` moves or counts.
+fn event_keys(event: &Event) -> BTreeSet<BalanceKey> {
+    let mut keys: BTreeSet<BalanceKey> = event
+        .body
+        .stock_effects()
+        .iter()
+        .map(BalanceKey::from_effect)
+        .collect();
+    if let Some(key) = count_key(event) {
+        keys.insert(key);
+    }
+    keys
+}
+
+/// The balance a count asserts.
+fn count_key(event: &Event) -> Option<BalanceKey> {
+    match &event.body {
+        EventBody::Count(c) => Some(BalanceKey {
+            item: c.item.as_str().to_owned(),
+            location: c.location.as_str().to_owned(),
+            lot: lot_key(c.lot.as_ref()),
+            status: c.status.as_str().to_owned(),
+        }),
+        _ => None,
     }
 }
 
@@ -300,7 +719,7 @@ pub(crate) async fn reapply_quarantined(
             "event {event_id} has already moved stock"
         )));
     }
-    let outcome = apply_event(conn, warehouse, &raw, &body, catalog).await?;
+    let outcome = apply_event(conn, warehouse, &raw, &body, catalog, &mut Held::default()).await?;
     if let EventOutcome::Rejected { reason, .. } = &outcome {
         return Err(StoreError::StateConflict(format!(
             "event {event_id} still cannot be applied: {reason}"
@@ -316,6 +735,7 @@ async fn apply_event(
     raw: &RawEvent,
     body: &serde_json::Value,
     catalog: &KnownCatalog,
+    held: &mut Held,
 ) -> StoreResult<EventOutcome> {
     let event_id = raw.header.event_id.as_uuid();
     let device_id = raw.header.device_id.as_uuid();
@@ -363,22 +783,22 @@ async fn apply_event(
             occurred_at,
         })
         .collect();
-    let count_key = match &event.body {
-        EventBody::Count(c) => Some(BalanceKey {
-            item: c.item.as_str().to_owned(),
-            location: c.location.as_str().to_owned(),
-            lot: lot_key(c.lot.as_ref()),
-            status: c.status.as_str().to_owned(),
-        }),
-        _ => None,
-    };
+    let count_key = count_key(&event);
     let keys: BTreeSet<BalanceKey> = rows
         .iter()
         .map(|r| r.key.clone())
         .chain(count_key.clone())
         .collect();
     // Balances first (in key order), then documents and serials: one order for everyone.
-    let locked = ledger::lock_balances(conn, warehouse, keys.iter().cloned()).await?;
+    // A batch's transaction locked all of its balances up front (`held`, with their
+    // current quantities); only a key it lacks is locked here.
+    let locked: BTreeMap<BalanceKey, i64> = if keys.iter().all(|k| held.qty.contains_key(k)) {
+        keys.iter().map(|k| (k.clone(), held.qty[k])).collect()
+    } else {
+        let locked = ledger::lock_balances(conn, warehouse, keys.iter().cloned()).await?;
+        held.qty.extend(locked.clone());
+        locked
+    };
 
     conflicts.extend(check_receipt(conn, warehouse, &event, body).await?);
     conflicts.extend(check_serials(conn, warehouse, &event, body).await?);
@@ -429,7 +849,7 @@ async fn apply_event(
         .bind(variance)
         .execute(&mut *conn)
         .await?;
-    } else {
+    } else if !rows.iter().all(|r| held.uncounted.contains(&r.key)) {
         let (rebase, outdated) =
             absorb_into_later_counts(conn, warehouse, &event, &rows, body, false).await?;
         rows.extend(rebase);
@@ -437,12 +857,16 @@ async fn apply_event(
     }
 
     let applied = ledger::apply_rows(conn, warehouse, event_id, rows, &locked).await?;
+    held.qty
+        .extend(applied.after.iter().map(|(k, q)| (k.clone(), *q)));
     if !applied.shortfalls.is_empty() {
         let kind = match &event.body {
             EventBody::Pick(_) => "pick_beyond_balance",
             EventBody::Move(_) | EventBody::Putaway(_) => "move_from_empty",
             _ => "stock_shortfall",
         };
+        // The evidence joins the ledger to `events`: write the chunk's pending ones first.
+        flush_events(conn, warehouse, &mut held.pending).await?;
         let mut recent = Vec::new();
         for shortfall in &applied.shortfalls {
             recent.push(serde_json::json!({
