@@ -188,7 +188,7 @@ fn workflow_benches(c: &mut Criterion) {
     // Receiving: every scan records a receipt.
     let mut session = Session::start(&mut journal, operator(), &receive).unwrap();
     let scans: Vec<String> = (0..ITEMS)
-        .map(|i| format!("scan raw:]C101{}", gtin_for(i)))
+        .map(|i| format!("scan raw:]C101{}301", gtin_for(i)))
         .collect();
     let samples: Vec<Duration> = (0..4000)
         .map(|n| timed(&mut session, &mut journal, &scans[n % scans.len()]))
