@@ -137,6 +137,25 @@ pub(super) fn put_task(
     Ok(())
 }
 
+/// One on-hand row from its stored text columns (`lot` '' means none).
+fn on_hand_row(
+    location: String,
+    item: String,
+    lot: String,
+    status: String,
+    qty: i64,
+) -> Result<OnHandRow, JournalError> {
+    Ok(OnHandRow {
+        item: Sku::new(item)?,
+        location: LocationCode::new(location)?,
+        lot: (!lot.is_empty()).then_some(lot),
+        status: status
+            .parse()
+            .map_err(|e| JournalError::Inconsistent(format!("{e}")))?,
+        qty,
+    })
+}
+
 /// Adds (`sign` = 1) or removes (`sign` = -1) events' effects to the per-balance local
 /// deltas, inside the caller's transaction.
 pub(super) fn add_local_effects(
@@ -252,20 +271,11 @@ impl Journal {
                 r.get::<_, i64>(3)?,
             ))
         })?;
-        let mut out = Vec::new();
-        for row in rows {
+        rows.map(|row| {
             let (item, lot, status, qty) = row?;
-            out.push(OnHandRow {
-                item: Sku::new(item)?,
-                location: location.clone(),
-                lot: (!lot.is_empty()).then_some(lot),
-                status: status
-                    .parse()
-                    .map_err(|e| JournalError::Inconsistent(format!("{e}")))?,
-                qty,
-            });
-        }
-        Ok(out)
+            on_hand_row(location.as_str().to_owned(), item, lot, status, qty)
+        })
+        .collect()
     }
 
     /// Every balance as this device knows it (server figures plus unreflected local effects),
@@ -288,20 +298,11 @@ impl Journal {
                 r.get::<_, i64>(4)?,
             ))
         })?;
-        let mut out = Vec::new();
-        for row in rows {
+        rows.map(|row| {
             let (location, item, lot, status, qty) = row?;
-            out.push(OnHandRow {
-                item: Sku::new(item)?,
-                location: LocationCode::new(location)?,
-                lot: (!lot.is_empty()).then_some(lot),
-                status: status
-                    .parse()
-                    .map_err(|e| JournalError::Inconsistent(format!("{e}")))?,
-                qty,
-            });
-        }
-        Ok(out)
+            on_hand_row(location, item, lot, status, qty)
+        })
+        .collect()
     }
 
     /// Stores an open task (a pick task or an inbound document) as JSON.
