@@ -89,7 +89,7 @@ pub struct AdminClient {
 
 impl AdminClient {
     pub fn new(base: &str, token: &str) -> Result<Self, SimError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::sync::client::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()

@@ -64,7 +64,7 @@ pub struct SyncClient {
 }
 
 /// Installs the ring crypto provider for rustls once per process (reqwest needs one).
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
