@@ -79,8 +79,8 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     ),
     (
         5,
-        "push_indexes",
-        include_str!("../../../migrations/server/0005_push_indexes.sql"),
+        "push",
+        include_str!("../../../migrations/server/0005_push.sql"),
     ),
 ];
 

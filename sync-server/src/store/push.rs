@@ -49,6 +49,9 @@ pub struct PushBatch {
     pub last_applied_seq: DeviceSeq,
     /// Set when the batch stopped at a gap.
     pub gap: Option<SeqGap>,
+    /// The transaction that last applied this device's events (`last_applied_seq` and every
+    /// seq below it committed at or before it); `None` before the device's first event.
+    pub commit_txid: Option<u64>,
 }
 
 /// What a transaction already holds while it applies events one after another.
@@ -180,6 +183,8 @@ struct Chunk {
     /// The device's `last_seq` after the chunk (set when any result was given).
     last_seq: Option<i64>,
     gap: Option<SeqGap>,
+    /// The chunk's transaction id, when it applied new events.
+    txid: Option<u64>,
 }
 
 impl Store {
@@ -197,6 +202,7 @@ impl Store {
         let mut results = Vec::with_capacity(events.len());
         let mut gap = None;
         let mut last_seq = None;
+        let mut commit_txid = None;
         let mut pos = 0;
         let mut chunk_size = MAX_CHUNK;
         let mut attempt = 1;
@@ -215,6 +221,9 @@ impl Store {
                     results.extend(done.results);
                     if done.last_seq.is_some() {
                         last_seq = done.last_seq;
+                    }
+                    if done.txid.is_some() {
+                        commit_txid = done.txid;
                     }
                     attempt = 1;
                     if done.gap.is_some() {
@@ -243,24 +252,29 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        let last = match last_seq {
-            Some(last) if gap.is_none() && queued.is_none() => last,
+        let (last, commit_txid) = match (last_seq, commit_txid) {
+            (Some(last), Some(txid)) if gap.is_none() && queued.is_none() => (last, Some(txid)),
             _ => {
                 let row = sqlx::query(
                     "UPDATE device_sync SET queued_reported = COALESCE($2, queued_reported)
-                     WHERE device_id = $1 RETURNING last_seq",
+                     WHERE device_id = $1 RETURNING last_seq, last_push_txid::text AS txid",
                 )
                 .bind(device.device_id.as_uuid())
                 .bind(queued.and_then(|q| i64::try_from(q).ok()))
                 .fetch_one(&self.pool)
                 .await?;
-                row.try_get("last_seq")?
+                let txid = row
+                    .try_get::<Option<String>, _>("txid")?
+                    .map(super::pull::parse_xid)
+                    .transpose()?;
+                (row.try_get("last_seq")?, txid)
             }
         };
         Ok(PushBatch {
             results,
             last_applied_seq: DeviceSeq(u64::try_from(last).unwrap_or(0)),
             gap,
+            commit_txid,
         })
     }
 
@@ -390,21 +404,25 @@ impl Store {
             last_seq = seq;
         }
         held.flush(&mut tx, warehouse).await?;
+        let mut txid = None;
         if last_seq > start_seq {
-            sqlx::query(
+            let row = sqlx::query(
                 "UPDATE device_sync SET last_seq = $2, last_push_at = now(),
                         events_applied = events_applied + $3,
                         events_conflict = events_conflict + $4,
-                        events_rejected = events_rejected + $5
-                 WHERE device_id = $1",
+                        events_rejected = events_rejected + $5,
+                        last_push_txid = pg_current_xact_id()
+                 WHERE device_id = $1
+                 RETURNING last_push_txid::text AS txid",
             )
             .bind(device_id)
             .bind(last_seq)
             .bind(taken.0)
             .bind(taken.1)
             .bind(taken.2)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            txid = Some(super::pull::parse_xid(row.try_get("txid")?)?);
         }
         tx.commit().await?;
         for result in &results {
@@ -417,6 +435,7 @@ impl Store {
             last_seq: (!results.is_empty()).then_some(last_seq),
             results,
             gap,
+            txid,
         })
     }
 
