@@ -17,6 +17,10 @@
 mod code128;
 pub mod kinds;
 mod layout;
+#[cfg(feature = "device")]
+pub mod printer;
+#[cfg(feature = "device")]
+pub mod queue;
 pub mod sscc;
 mod stock;
 mod template;
