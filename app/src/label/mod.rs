@@ -14,6 +14,8 @@
 //! assert_eq!(symbols.last().unwrap().human_readable, "(00)095060001000000012");
 //! ```
 
+#[cfg(feature = "device")]
+pub mod allocate;
 mod code128;
 pub mod kinds;
 mod layout;

@@ -130,15 +130,19 @@ impl SsccScheme {
                 prefix: self.company_prefix.clone(),
             });
         }
-        let body = format!(
-            "{}{}{:0width$}",
-            self.extension,
-            self.company_prefix,
-            serial,
-            width = self.serial_digits()
-        );
-        let check = mod10_check_digit(&body).unwrap_or(0);
-        Ok(Sscc(format!("{body}{check}")))
+        // Written digit by digit: allocation is on the hot path of a busy dock.
+        let mut digits = [b'0'; 18];
+        digits[0] = b'0' + self.extension;
+        let prefix = self.company_prefix.as_bytes();
+        digits[1..1 + prefix.len()].copy_from_slice(prefix);
+        let mut rest = serial;
+        for d in digits[1 + prefix.len()..17].iter_mut().rev() {
+            *d = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        let body = std::str::from_utf8(&digits[..17]).unwrap_or_default();
+        digits[17] = b'0' + mod10_check_digit(body).unwrap_or(0);
+        Ok(Sscc(digits.iter().map(|&b| char::from(b)).collect()))
     }
 
     /// The serial reference inside `sscc`, when it belongs to this scheme.
@@ -325,5 +329,64 @@ mod tests {
         alloc.allocate().unwrap();
         alloc.allocate().unwrap();
         assert_eq!(alloc.allocate(), Err(SsccError::NoBlock));
+    }
+
+    /// A small deterministic generator, so a failing case can be replayed from its seed.
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, bound: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % bound
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1))]
+
+        /// 20 devices, mostly offline, allocate 1,000,000 SSCCs in total, renewing blocks
+        /// of random sizes only when they happen to be online (or have run dry): no SSCC
+        /// twice, every check digit right, every one inside its scheme.
+        #[test]
+        fn twenty_devices_never_allocate_the_same_sscc(
+            seed in proptest::prelude::any::<u64>(),
+            prefix in proptest::prelude::prop_oneof![
+                proptest::prelude::Just("9506000"),
+                proptest::prelude::Just("950600012"),
+            ],
+        ) {
+            const DEVICES: usize = 20;
+            const TOTAL: usize = 1_000_000;
+            let scheme = SsccScheme::new(0, prefix).unwrap();
+            let mut rng = Lcg(seed);
+            let mut next_free = 0u64; // the server's counter
+            let mut devices: Vec<SsccAllocator> = vec![SsccAllocator::default(); DEVICES];
+            let mut seen = std::collections::HashSet::with_capacity(TOTAL);
+            let mut renewals = 0usize;
+            let head = format!("0{prefix}");
+            for _ in 0..TOTAL {
+                let d = rng.below(DEVICES as u64) as usize;
+                let online = rng.below(50) == 0;
+                let device = &mut devices[d];
+                if (online && device.needs_renewal()) || device.remaining() == 0 {
+                    let size = 100 + rng.below(20_000);
+                    let (block, next) = lease_next(&scheme, next_free, size).unwrap();
+                    next_free = next;
+                    device.add_block(block);
+                    renewals += 1;
+                }
+                let sscc = device.allocate().unwrap();
+                let s = sscc.as_str();
+                proptest::prop_assert_eq!(s.len(), 18);
+                proptest::prop_assert!(verify_mod10(s).is_ok(), "bad check digit {}", s);
+                proptest::prop_assert!(s.starts_with(&head));
+                let n: u64 = s.parse().unwrap();
+                proptest::prop_assert!(seen.insert(n), "seed {}: {} allocated twice", seed, s);
+            }
+            proptest::prop_assert_eq!(seen.len(), TOTAL);
+            proptest::prop_assert!(renewals > DEVICES * 2, "only {} renewals", renewals);
+        }
     }
 }

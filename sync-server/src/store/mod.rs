@@ -9,6 +9,7 @@ mod imports;
 mod ledger;
 mod pull;
 mod push;
+pub(crate) mod sscc;
 mod tasks;
 
 use std::collections::HashSet;
@@ -27,6 +28,7 @@ pub use imports::{
 };
 pub use pull::{ChangePage, PullCursor};
 pub use push::PushBatch;
+pub use sscc::SsccSchemeState;
 pub use tasks::{PickTaskImportSummary, ShortReservation};
 
 /// Why a store operation failed.
@@ -71,11 +73,18 @@ impl StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Numbered migrations, compiled in, applied in order and recorded in `schema_migrations`.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "schema",
-    include_str!("../../../migrations/server/0001_schema.sql"),
-)];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "schema",
+        include_str!("../../../migrations/server/0001_schema.sql"),
+    ),
+    (
+        4,
+        "sscc",
+        include_str!("../../../migrations/server/0004_sscc.sql"),
+    ),
+];
 
 /// Serialises concurrent `migrate` runs of several server processes.
 const MIGRATION_LOCK_KEY: i64 = 0x646f_636b_6861_6e64; // "dockhand"
