@@ -1,9 +1,10 @@
 //! Dockhand's handheld core: everything a device does that is not drawing.
 //!
 //! The crate is split so the sync server can reuse the pure parts without the device's I/O:
-//! with `default-features = false` only [`domain`], [`barcode`], [`workflow`] and
-//! [`protocol`] are built. The `device` feature adds the SQLite [`journal`], the scanner
-//! inputs in [`scanner`], label printing in [`label`] and the HTTP [`sync`] client.
+//! with `default-features = false` only [`domain`], [`barcode`], [`workflow`], [`protocol`]
+//! and the pure part of [`label`] (templates, ZPL, SSCC allocation) are built. The `device`
+//! feature adds the SQLite [`journal`], the scanner inputs in [`scanner`], the label print
+//! queue and the HTTP [`sync`] client.
 
 pub mod barcode;
 pub mod domain;
@@ -11,7 +12,6 @@ pub mod protocol;
 
 #[cfg(feature = "device")]
 pub mod journal;
-#[cfg(feature = "device")]
 pub mod label;
 #[cfg(feature = "device")]
 pub mod scanner;

@@ -83,7 +83,10 @@ pub const DOCUMENT: &str = r##"{
     "/v1/imports/locations": {"post": {"summary": "Upsert locations (admin): JSON array of Location, or text/csv", "responses": {"200": {"description": "Summary"}}}},
     "/v1/imports/inbound-documents": {"post": {"summary": "Upsert ASNs/POs with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}},
     "/v1/imports/orders": {"post": {"summary": "Upsert orders with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}},
-    "/v1/imports/pick-tasks": {"post": {"summary": "Create pick tasks (admin): JSON array of PickTaskRecord; each line reserves what the bin has free; the answer lists lines reserved short", "responses": {"200": {"description": "Summary"}, "409": {"$ref": "#/components/responses/Error"}}}}
+    "/v1/imports/pick-tasks": {"post": {"summary": "Create pick tasks (admin): JSON array of PickTaskRecord; each line reserves what the bin has free; the answer lists lines reserved short", "responses": {"200": {"description": "Summary"}, "409": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/sscc/scheme": {"get": {"summary": "The warehouse's SSCC range: GS1 company prefix, extension digit, next serial reference to lease", "responses": {"200": {"description": "SsccSchemeState"}, "409": {"$ref": "#/components/responses/Error"}}},
+      "put": {"summary": "Set the warehouse's SSCC range (admin): {company_prefix, extension}", "responses": {"200": {"description": "SsccSchemeState"}, "422": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/sscc/leases": {"post": {"summary": "Lease this device a block of SSCC serial references: {size} (default 1000, at most 1000000) -> {extension, company_prefix, first, last}", "responses": {"201": {"description": "SsccBlock"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}}
   }
 }"##;
 

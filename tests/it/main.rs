@@ -8,6 +8,7 @@ mod server_conflicts;
 mod server_counts;
 mod server_pull;
 mod server_push;
+mod server_sscc;
 mod server_support;
 mod server_tasks;
 mod sync_barrier;

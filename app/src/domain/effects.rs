@@ -64,7 +64,7 @@ impl EventBody {
                     out.push(effect(line, &s.from, StockStatus::Allocated, -1));
                 }
             }
-            EventBody::Count(_) | EventBody::ReceiptClosed(_) => {}
+            EventBody::Count(_) | EventBody::ReceiptClosed(_) | EventBody::SsccAllocated(_) => {}
             EventBody::Adjust(a) => out.push(StockEffect {
                 item: a.item.clone(),
                 location: a.location.clone(),

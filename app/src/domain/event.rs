@@ -360,6 +360,17 @@ pub struct ReceiptClosed {
     pub variances: Vec<ReceiptVariance>,
 }
 
+/// The device handed out an SSCC from a block the server leased it (a pallet or carton
+/// label is about to carry it). The server records it so a duplicate SSCC, e.g. from a
+/// restored backup, becomes a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsccAllocated {
+    pub sscc: String,
+    /// What it labels, e.g. `pallet` or `carton`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+}
+
 /// What happened. Serialised as `"kind"` + `"payload"` next to the header fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
@@ -375,6 +386,7 @@ pub enum EventBody {
     StatusChange(StatusChange),
     QualityDecision(Quality),
     ReceiptClosed(ReceiptClosed),
+    SsccAllocated(SsccAllocated),
 }
 
 fn invalid<T>(kind: &'static str, reason: String) -> Result<T, EventDecodeError> {
@@ -383,7 +395,7 @@ fn invalid<T>(kind: &'static str, reason: String) -> Result<T, EventDecodeError>
 
 impl EventBody {
     /// Every kind this build knows, as written on the wire.
-    pub const KINDS: [&'static str; 11] = [
+    pub const KINDS: [&'static str; 12] = [
         "receive",
         "putaway",
         "move",
@@ -395,6 +407,7 @@ impl EventBody {
         "status_change",
         "quality_decision",
         "receipt_closed",
+        "sscc_allocated",
     ];
 
     /// The wire name of this event's kind.
@@ -411,6 +424,7 @@ impl EventBody {
             EventBody::StatusChange(_) => "status_change",
             EventBody::QualityDecision(_) => "quality_decision",
             EventBody::ReceiptClosed(_) => "receipt_closed",
+            EventBody::SsccAllocated(_) => "sscc_allocated",
         }
     }
 
@@ -468,6 +482,9 @@ impl EventBody {
             }
             EventBody::QualityDecision(q) => q.line.check(kind),
             EventBody::ReceiptClosed(_) => Ok(()),
+            EventBody::SsccAllocated(a) => crate::label::sscc::Sscc::parse(&a.sscc)
+                .map(|_| ())
+                .or_else(|e| invalid(kind, e.to_string())),
         }
     }
 }

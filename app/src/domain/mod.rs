@@ -17,7 +17,7 @@ pub use event::{
     Adjust, AdjustReason, CountRecord, DocumentKind, DocumentRef, EVENT_SCHEMA_VERSION, Event,
     EventBody, EventDecodeError, EventHeader, Move, Pack, PackCount, PackedLine, Pick, Putaway,
     Quality, QualityDecision, RawEvent, ReceiptClosed, ReceiptVariance, Receive, ScanRecord, Ship,
-    ShortPick, StatusChange, StockLine,
+    ShortPick, SsccAllocated, StatusChange, StockLine,
 };
 pub use ids::{
     DeviceId, DeviceSeq, EventId, IdError, LocationCode, LotCode, OperatorId, OrderNumber,

@@ -10,6 +10,7 @@
 //! All SQL of the device lives in this module.
 
 mod events;
+mod labels;
 mod migrations;
 mod outbox;
 mod projections;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::domain::{DeviceId, EventDecodeError, IdError, WarehouseCode};
 
 pub use events::{EventDraft, JournalStats, RecordedEvent};
+pub use labels::{LabelJob, LabelJobState};
 pub use outbox::{OutboxEntry, OutboxState, SyncVerdict};
 pub use projections::{CatalogHit, OnHandRow};
 pub use sync_store::{DeviceConflict, PullApplied, SyncMarks};

@@ -139,6 +139,22 @@ impl SyncClient {
         })
     }
 
+    /// `POST /v1/sscc/leases`: a new block of SSCC serial references for this device.
+    pub async fn lease_sscc_block(
+        &self,
+        size: u64,
+    ) -> Result<crate::label::sscc::SsccBlock, SyncError> {
+        let response = self
+            .http
+            .post(self.url("/sscc/leases"))
+            .bearer_auth(&self.token)
+            .json(&serde_json::json!({ "size": size }))
+            .send()
+            .await
+            .map_err(network)?;
+        decode(response).await
+    }
+
     /// `GET /healthz`: is the server reachable at all?
     pub async fn probe(&self) -> Result<(), SyncError> {
         let response = self

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod journal_crash;
+mod label_print;
 mod scanner_pty;
 mod workflow_projections;
 mod workflow_property;

@@ -9,6 +9,7 @@ mod imports;
 mod ledger;
 mod pull;
 mod push;
+pub(crate) mod sscc;
 mod tasks;
 
 use std::collections::HashSet;
@@ -27,6 +28,7 @@ pub use imports::{
 };
 pub use pull::{ChangePage, PullCursor};
 pub use push::PushBatch;
+pub use sscc::SsccSchemeState;
 pub use tasks::{PickTaskImportSummary, ShortReservation};
 
 /// Why a store operation failed.
@@ -76,6 +78,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         1,
         "schema",
         include_str!("../../../migrations/server/0001_schema.sql"),
+    ),
+    (
+        4,
+        "sscc",
+        include_str!("../../../migrations/server/0004_sscc.sql"),
     ),
     (
         5,

@@ -884,6 +884,7 @@ async fn apply_event(
 
     conflicts.extend(check_receipt(conn, warehouse, &event, body).await?);
     conflicts.extend(check_serials(conn, warehouse, &event, body).await?);
+    conflicts.extend(super::sscc::check_sscc_allocation(conn, warehouse, &event).await?);
     record_lot(&event, &mut held.lots);
     conflicts.extend(
         super::tasks::check_reservations(

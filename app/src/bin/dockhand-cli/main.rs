@@ -2,6 +2,7 @@
 //! scanner listening, workflow scripts, sync — for tests, support and scripting.
 
 mod journal_cmd;
+mod label_cmd;
 mod listen_cmd;
 mod parse_cmd;
 mod script_cmd;
@@ -51,6 +52,12 @@ enum Command {
     /// Parse barcode scans read from stdin (one per line) and print what each means as
     /// JSON lines.
     Parse(parse_cmd::ParseArgs),
+    /// Render labels (SSCC pallet, carton, item, bin) to ZPL and print them through the
+    /// journal's print queue.
+    Label {
+        #[command(subcommand)]
+        command: label_cmd::LabelCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -62,6 +69,7 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen_cmd::run(args),
         Command::Script(args) => script_cmd::run(args),
         Command::Parse(args) => parse_cmd::run(&args),
+        Command::Label { command } => label_cmd::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

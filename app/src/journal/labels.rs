@@ -1,0 +1,274 @@
+//! The label print queue and the device's leased SSCC blocks (schema 5). The queue's
+//! decisions live in `label::queue`; this file only stores and reads.
+
+use chrono::Utc;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Journal, JournalError};
+use crate::label::sscc::{BlockState, Sscc, SsccBlock, SsccScheme};
+
+/// Where a print job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelJobState {
+    /// Waiting for the printer.
+    Queued,
+    /// Its bytes are on the way now.
+    Sending,
+    /// The printer took every byte.
+    Printed,
+    /// A send was interrupted: the label may have printed. Not resent until resolved.
+    InDoubt,
+    Cancelled,
+}
+
+impl LabelJobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabelJobState::Queued => "queued",
+            LabelJobState::Sending => "sending",
+            LabelJobState::Printed => "printed",
+            LabelJobState::InDoubt => "in_doubt",
+            LabelJobState::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Result<LabelJobState, JournalError> {
+        Ok(match s {
+            "queued" => LabelJobState::Queued,
+            "sending" => LabelJobState::Sending,
+            "printed" => LabelJobState::Printed,
+            "in_doubt" => LabelJobState::InDoubt,
+            "cancelled" => LabelJobState::Cancelled,
+            other => {
+                return Err(JournalError::Inconsistent(format!(
+                    "unknown label job state {other:?}"
+                )));
+            }
+        })
+    }
+}
+
+/// One print job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabelJob {
+    pub id: String,
+    pub seq: i64,
+    pub printer: String,
+    pub kind: String,
+    #[serde(skip)]
+    pub zpl: String,
+    pub state: LabelJobState,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub printed_at: Option<String>,
+}
+
+const JOB_COLUMNS: &str =
+    "id, seq, printer, kind, zpl, state, attempts, last_error, created_at, printed_at";
+
+fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LabelJob, String)> {
+    Ok((
+        LabelJob {
+            id: r.get(0)?,
+            seq: r.get(1)?,
+            printer: r.get(2)?,
+            kind: r.get(3)?,
+            zpl: r.get(4)?,
+            state: LabelJobState::Queued,
+            attempts: r.get(6)?,
+            last_error: r.get(7)?,
+            created_at: r.get(8)?,
+            printed_at: r.get(9)?,
+        },
+        r.get(5)?,
+    ))
+}
+
+fn with_state((mut job, state): (LabelJob, String)) -> Result<LabelJob, JournalError> {
+    job.state = LabelJobState::parse(&state)?;
+    Ok(job)
+}
+
+impl Journal {
+    /// Queues a job durably.
+    pub fn insert_label_job(
+        &mut self,
+        id: &str,
+        printer: &str,
+        kind: &str,
+        zpl: &str,
+    ) -> Result<LabelJob, JournalError> {
+        let now = Utc::now().to_rfc3339();
+        self.conn.execute(
+            "INSERT INTO label_jobs (id, seq, printer, kind, zpl, state, created_at, updated_at)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM label_jobs), ?2, ?3, ?4,
+                     'queued', ?5, ?5)",
+            params![id, printer, kind, zpl, now],
+        )?;
+        self.label_job(id)?
+            .ok_or_else(|| JournalError::Inconsistent(format!("label job {id} vanished")))
+    }
+
+    pub fn label_job(&self, id: &str) -> Result<Option<LabelJob>, JournalError> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM label_jobs WHERE id = ?1");
+        self.conn
+            .query_row(&sql, params![id], job_from_row)
+            .optional()?
+            .map(with_state)
+            .transpose()
+    }
+
+    /// Jobs in queue order, all or only those not printed yet.
+    pub fn label_jobs(&self, open_only: bool, limit: usize) -> Result<Vec<LabelJob>, JournalError> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM label_jobs {} ORDER BY seq LIMIT ?1",
+            if open_only {
+                "WHERE state IN ('queued', 'sending', 'in_doubt')"
+            } else {
+                ""
+            }
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![limit as i64], job_from_row)?;
+        rows.map(|r| with_state(r?)).collect()
+    }
+
+    /// The oldest queued job for `printer`.
+    pub fn next_queued_label_job(&self, printer: &str) -> Result<Option<LabelJob>, JournalError> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM label_jobs WHERE printer = ?1 AND state = 'queued'
+             ORDER BY seq LIMIT 1"
+        );
+        self.conn
+            .query_row(&sql, params![printer], job_from_row)
+            .optional()?
+            .map(with_state)
+            .transpose()
+    }
+
+    /// Moves a job from `from` to `to`; false when it was not in `from` (someone else moved
+    /// it). Entering `sending` counts an attempt; entering `printed` stamps the time.
+    pub fn move_label_job(
+        &mut self,
+        id: &str,
+        from: LabelJobState,
+        to: LabelJobState,
+        error: Option<&str>,
+    ) -> Result<bool, JournalError> {
+        let now = Utc::now().to_rfc3339();
+        let changed = self.conn.execute(
+            "UPDATE label_jobs SET state = ?3, updated_at = ?4,
+                    attempts = attempts + (?3 = 'sending'),
+                    last_error = COALESCE(?5, CASE WHEN ?3 = 'printed' THEN NULL ELSE last_error END),
+                    printed_at = CASE WHEN ?3 = 'printed' THEN ?4 ELSE printed_at END
+             WHERE id = ?1 AND state = ?2",
+            params![id, from.as_str(), to.as_str(), now, error],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Jobs of `printer` left `sending` by an interrupted run become `in_doubt`; returns
+    /// how many.
+    pub fn mark_interrupted_label_jobs(&mut self, printer: &str) -> Result<usize, JournalError> {
+        Ok(self.conn.execute(
+            "UPDATE label_jobs SET state = 'in_doubt', updated_at = ?2,
+                    last_error = 'interrupted while sending: check whether it printed'
+             WHERE printer = ?1 AND state = 'sending'",
+            params![printer, Utc::now().to_rfc3339()],
+        )?)
+    }
+
+    /// Counts of `printer`'s jobs by state.
+    pub fn label_queue_counts(&self, printer: &str) -> Result<Vec<(String, u64)>, JournalError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT state, count(*) FROM label_jobs WHERE printer = ?1 GROUP BY state ORDER BY state",
+        )?;
+        let rows = stmt.query_map(params![printer], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Stores a block leased by the server.
+    pub fn add_sscc_block(&mut self, block: &SsccBlock) -> Result<(), JournalError> {
+        self.conn.execute(
+            "INSERT INTO sscc_blocks (extension, company_prefix, first_serial, last_serial,
+                                      next_serial, leased_at)
+             VALUES (?1, ?2, ?3, ?4, ?3, ?5)",
+            params![
+                block.scheme.extension,
+                block.scheme.company_prefix,
+                block.first as i64,
+                block.last as i64,
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The device's blocks with serials left, oldest first.
+    pub fn sscc_blocks(&self) -> Result<Vec<BlockState>, JournalError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT extension, company_prefix, first_serial, last_serial, next_serial
+             FROM sscc_blocks WHERE next_serial <= last_serial ORDER BY leased_at, first_serial",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, u8>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (extension, prefix, first, last, next) = row?;
+            let scheme = SsccScheme::new(extension, &prefix)
+                .map_err(|e| JournalError::Inconsistent(format!("stored SSCC block: {e}")))?;
+            out.push(BlockState {
+                block: SsccBlock {
+                    scheme,
+                    first: first as u64,
+                    last: last as u64,
+                },
+                next: next as u64,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Takes the next serial of the oldest block durably and returns its SSCC (`None` when
+    /// no block has serials left). The serial is spent even if the caller then fails.
+    pub fn take_sscc(&mut self) -> Result<Option<Sscc>, JournalError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let row: Option<(u8, String, i64)> = tx
+            .query_row(
+                "SELECT extension, company_prefix, next_serial FROM sscc_blocks
+                 WHERE next_serial <= last_serial ORDER BY leased_at, first_serial LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((extension, prefix, serial)) = row else {
+            return Ok(None);
+        };
+        tx.execute(
+            "UPDATE sscc_blocks SET next_serial = next_serial + 1
+             WHERE extension = ?1 AND company_prefix = ?2 AND next_serial = ?3",
+            params![extension, prefix, serial],
+        )?;
+        tx.commit()?;
+        let scheme = SsccScheme::new(extension, &prefix)
+            .map_err(|e| JournalError::Inconsistent(format!("stored SSCC block: {e}")))?;
+        let sscc = scheme
+            .sscc(serial as u64)
+            .map_err(|e| JournalError::Inconsistent(format!("stored SSCC block: {e}")))?;
+        Ok(Some(sscc))
+    }
+}

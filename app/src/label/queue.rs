@@ -1,0 +1,178 @@
+//! The durable print queue: a label asked for is a job in the journal before anything is
+//! sent, so it survives an unreachable printer, a crash and a restart.
+//!
+//! Each job goes `queued → sending → printed`, each step committed. A send that fails
+//! before any byte left puts the job back to `queued` (retried later, in order). A job
+//! found in `sending` when a run starts, or whose send broke half-way, becomes `in_doubt`:
+//! the printer may have printed it, so it is never resent on its own; someone looks at
+//! the printer and [`resolve`]s it as printed or to be reprinted. A `printed` job is never
+//! sent again. So a label is never lost and never printed twice by the queue.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::printer::{PrinterAddress, PrinterLink, SendError};
+use super::{LabelError, Template, zpl};
+use crate::journal::{Journal, JournalError, LabelJob, LabelJobState};
+use crate::sync::backoff::Backoff;
+
+/// Why the queue could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Label(#[from] LabelError),
+    #[error("print job {0} does not exist")]
+    UnknownJob(String),
+    #[error(
+        "print job {id} is {state}, not in doubt; only a job interrupted while sending can be resolved"
+    )]
+    NotInDoubt { id: String, state: &'static str },
+}
+
+/// What a queue run did and what is left.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QueueReport {
+    /// Jobs printed by this run, in order.
+    pub printed: Vec<String>,
+    /// Jobs still waiting for the printer.
+    pub waiting: u64,
+    /// Jobs that need someone to check the printer.
+    pub in_doubt: u64,
+    /// Why the last send failed, if it did.
+    pub last_error: Option<String>,
+}
+
+/// An operator's answer for an in-doubt job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// The label is on the printer's output: mark it printed.
+    Printed,
+    /// It is not: queue it again.
+    Reprint,
+}
+
+/// Queues `template` for `printer`; the job id is written into the ZPL's `^FX` comment.
+pub fn enqueue(
+    journal: &mut Journal,
+    printer: &PrinterAddress,
+    template: &Template,
+) -> Result<LabelJob, QueueError> {
+    let id = Uuid::now_v7().to_string();
+    let zpl = zpl::render(template, Some(&format!("job {id}")))?;
+    Ok(journal.insert_label_job(&id, &printer.to_string(), template.kind, &zpl)?)
+}
+
+/// Sends `printer`'s queued jobs in order until the queue is empty or a send fails.
+pub fn run_once(
+    journal: &mut Journal,
+    printer: &PrinterAddress,
+    link: &mut dyn PrinterLink,
+) -> Result<QueueReport, QueueError> {
+    let key = printer.to_string();
+    let interrupted = journal.mark_interrupted_label_jobs(&key)?;
+    if interrupted > 0 {
+        tracing::warn!(printer = %key, interrupted, "print jobs interrupted by a restart are in doubt");
+    }
+    let mut report = QueueReport::default();
+    while let Some(job) = journal.next_queued_label_job(&key)? {
+        if !journal.move_label_job(&job.id, LabelJobState::Queued, LabelJobState::Sending, None)? {
+            continue;
+        }
+        match link.send(job.zpl.as_bytes()) {
+            Ok(()) => {
+                journal.move_label_job(
+                    &job.id,
+                    LabelJobState::Sending,
+                    LabelJobState::Printed,
+                    None,
+                )?;
+                tracing::info!(printer = %key, job = %job.id, kind = %job.kind, "label printed");
+                report.printed.push(job.id);
+            }
+            Err(e @ SendError::Unreachable(_)) => {
+                let text = e.to_string();
+                journal.move_label_job(
+                    &job.id,
+                    LabelJobState::Sending,
+                    LabelJobState::Queued,
+                    Some(&text),
+                )?;
+                report.last_error = Some(text);
+                break;
+            }
+            Err(e @ SendError::Interrupted(_)) => {
+                let text = e.to_string();
+                journal.move_label_job(
+                    &job.id,
+                    LabelJobState::Sending,
+                    LabelJobState::InDoubt,
+                    Some(&text),
+                )?;
+                tracing::warn!(printer = %key, job = %job.id, error = %text, "print job in doubt");
+                report.last_error = Some(text);
+                break;
+            }
+        }
+    }
+    for (state, count) in journal.label_queue_counts(&key)? {
+        match state.as_str() {
+            "queued" => report.waiting = count,
+            "in_doubt" => report.in_doubt = count,
+            _ => {}
+        }
+    }
+    Ok(report)
+}
+
+/// Runs the queue, retrying with jittered backoff while the printer is unreachable, until
+/// nothing waits or `retry_for` has passed.
+pub fn run_with_retry(
+    journal: &mut Journal,
+    printer: &PrinterAddress,
+    link: &mut dyn PrinterLink,
+    retry_for: Duration,
+    backoff: Backoff,
+) -> Result<QueueReport, QueueError> {
+    let started = Instant::now();
+    let mut failures = 0u32;
+    let mut printed = Vec::new();
+    loop {
+        let mut report = run_once(journal, printer, link)?;
+        printed.append(&mut report.printed);
+        if report.waiting == 0 || report.last_error.is_none() || started.elapsed() >= retry_for {
+            report.printed = printed;
+            return Ok(report);
+        }
+        failures += 1;
+        let left = retry_for.saturating_sub(started.elapsed());
+        std::thread::sleep(backoff.delay(failures, rand::random::<f64>()).min(left));
+    }
+}
+
+/// Settles an in-doubt job after someone looked at the printer.
+pub fn resolve(
+    journal: &mut Journal,
+    id: &str,
+    resolution: Resolution,
+) -> Result<LabelJob, QueueError> {
+    let job = journal
+        .label_job(id)?
+        .ok_or_else(|| QueueError::UnknownJob(id.to_owned()))?;
+    let to = match resolution {
+        Resolution::Printed => LabelJobState::Printed,
+        Resolution::Reprint => LabelJobState::Queued,
+    };
+    if !journal.move_label_job(id, LabelJobState::InDoubt, to, None)? {
+        return Err(QueueError::NotInDoubt {
+            id: id.to_owned(),
+            state: job.state.as_str(),
+        });
+    }
+    journal
+        .label_job(id)?
+        .ok_or_else(|| QueueError::UnknownJob(id.to_owned()))
+}
