@@ -6,6 +6,7 @@ mod auth;
 mod conflicts;
 mod error;
 mod ops;
+mod stream;
 mod sync;
 
 use axum::Router;
@@ -42,6 +43,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         )
         .route("/v1/imports/orders", post(admin::import_orders))
         .route("/v1/imports/pick-tasks", post(admin::import_pick_tasks))
+        .route("/v1/stream", get(stream::events))
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
