@@ -81,7 +81,14 @@ pub const DOCUMENT: &str = r##"{
     "/v1/imports/locations": {"post": {"summary": "Upsert locations (admin): JSON array of Location, or text/csv", "responses": {"200": {"description": "Summary"}}}},
     "/v1/imports/inbound-documents": {"post": {"summary": "Upsert ASNs/POs with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}},
     "/v1/imports/orders": {"post": {"summary": "Upsert orders with lines (admin): JSON or text/csv", "responses": {"200": {"description": "Summary"}}}},
-    "/v1/imports/pick-tasks": {"post": {"summary": "Create pick tasks (admin): JSON array of PickTaskRecord; each line reserves what the bin has free; the answer lists lines reserved short", "responses": {"200": {"description": "Summary"}, "409": {"$ref": "#/components/responses/Error"}}}}
+    "/v1/imports/pick-tasks": {"post": {"summary": "Create pick tasks (admin): JSON array of PickTaskRecord; each line reserves what the bin has free; the answer lists lines reserved short", "responses": {"200": {"description": "Summary"}, "409": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/stream": {"get": {"summary": "The warehouse's stock stream as Server-Sent Events (supervisor, admin): ledger movements, conflicts, alerts in commit order; event id '<txid>:<id>', event type stock|conflict|alert, data the same JSON the relay publishes to NATS (docs/stream.md)",
+      "parameters": [{"name": "warehouse", "in": "query", "schema": {"type": "string"}, "description": "must be the device's own warehouse"},
+        {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}, "description": "resume right after this event"},
+        {"name": "after", "in": "query", "schema": {"type": "string"}, "description": "as Last-Event-ID"},
+        {"name": "from", "in": "query", "schema": {"enum": ["now", "start"]}, "description": "without an event id: the current end (default) or the oldest message kept"}],
+      "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {}}},
+        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}}
   }
 }"##;
 
@@ -95,6 +102,7 @@ mod tests {
             "/v1/pull",
             "/v1/conflicts/{id}/resolve",
             "/v1/devices",
+            "/v1/stream",
         ] {
             assert!(doc["paths"][path].is_object(), "{path}");
         }
