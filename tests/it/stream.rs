@@ -882,3 +882,70 @@ async fn conflicts_resolutions_and_alerts_reach_the_stream_on_escaped_subjects()
     delete_stream(&stream.nats_url, &stream.stream_name).await;
     server.finish().await;
 }
+
+#[tokio::test]
+async fn stream_tail_prints_the_warehouse_messages_from_nats_and_from_the_database() {
+    let server = TestServer::start("stream_tail").await;
+    let stream = unique_stream("tail");
+    // Tail NATS from now on, for three messages.
+    let nats_config = stream.clone();
+    let nats_tail = tokio::spawn(async move {
+        let mut out = Vec::new();
+        dockhand_sync_server::stream::tail::tail_nats(&nats_config, WH, Some(3), &mut out)
+            .await
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await; // let it subscribe
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let relay = tokio::spawn(dockhand_sync_server::stream::run_relay(
+        server.store.clone(),
+        RelayConfig::new(stream.clone()),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let mut dev = server.enrol(WH, Role::Receiver).await;
+    let mut other = server.enrol(WH2, Role::Receiver).await;
+    let wh2_events = vec![other.event(receive("X", 1, "A-1"), Utc::now())];
+    server.push_ok(&other, &wh2_events).await;
+    let events: Vec<RawEvent> = (1..=3)
+        .map(|i| dev.event(receive("SKU-2", i, "A-2"), Utc::now()))
+        .collect();
+    server.push_ok(&dev, &events).await;
+
+    let printed = tokio::time::timeout(Duration::from_secs(30), nats_tail)
+        .await
+        .expect("stream tail printed three messages")
+        .unwrap();
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 3, "{printed}");
+    for (i, line) in lines.iter().enumerate() {
+        let (subject, json) = line.split_once(' ').unwrap();
+        assert_eq!(
+            subject,
+            format!("{}.WH1.stock.SKU-2", stream.subject_prefix)
+        );
+        let body: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(body["delta"], i as i64 + 1);
+    }
+
+    // From the database, from the oldest message kept: the same three, WH2's left out.
+    let mut out = Vec::new();
+    dockhand_sync_server::stream::tail::tail_database(
+        &server.store,
+        &stream,
+        WH,
+        true,
+        Some(3),
+        &mut out,
+    )
+    .await
+    .unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), printed);
+
+    let _ = stop.send(());
+    relay.await.unwrap();
+    delete_stream(&stream.nats_url, &stream.stream_name).await;
+    server.finish().await;
+}

@@ -60,6 +60,8 @@ enum Mode {
         #[arg(long, default_value_t = 1)]
         relays: usize,
     },
+    /// Delete the bench's JetStream stream.
+    DeleteStream,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -105,6 +107,15 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Mode::Drain { relays } => drain(&store, &args.stream, relays).await,
+        Mode::DeleteStream => {
+            let client =
+                dockhand_sync_server::stream::jetstream::connect(&args.stream.nats_url).await?;
+            async_nats::jetstream::new(client)
+                .delete_stream(&args.stream.stream_name)
+                .await?;
+            println!("deleted stream {}", args.stream.stream_name);
+            Ok(())
+        }
     }
 }
 
