@@ -101,6 +101,7 @@ impl Session {
             self.owned.remove(&part);
             tracing::info!(part, share, "relay gave a partition back to share the load");
         }
+        let mut taken = Vec::new();
         if self.owned.len() < share {
             // Start at a different place in each process so starting relays spread out.
             let start = (std::process::id() as i16).rem_euclid(parts.max(1));
@@ -113,10 +114,19 @@ impl Session {
                     continue;
                 }
                 if let Some(cursor) = outbox::claim_partition(&mut self.conn, part).await? {
-                    tracing::info!(part, %cursor, "relay took partition");
+                    tracing::debug!(part, %cursor, "relay took partition");
                     self.owned.insert(part, cursor);
+                    taken.push(part);
                 }
             }
+        }
+        if !taken.is_empty() {
+            tracing::info!(
+                ?taken,
+                owned = self.owned.len(),
+                share,
+                "relay took partitions"
+            );
         }
         METRICS
             .relay_partitions
