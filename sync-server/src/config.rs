@@ -29,7 +29,79 @@ pub struct ServeConfig {
     /// Apply pending migrations before serving.
     #[arg(long, env = "DOCKHAND_MIGRATE", default_value_t = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
+    /// Run the stock stream's relay inside this process (see `relay`).
+    #[arg(long, env = "DOCKHAND_RELAY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub relay: bool,
+    #[command(flatten)]
+    pub relay_config: RelayConfig,
 }
+
+/// Where the stock stream goes: the NATS server, the JetStream stream and its subjects.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StreamConfig {
+    /// NATS server with JetStream.
+    #[arg(long, env = "NATS_URL", default_value = DEFAULT_NATS_URL)]
+    pub nats_url: String,
+    /// JetStream stream the relay publishes to (created if missing).
+    #[arg(long, env = "DOCKHAND_STREAM_NAME", default_value = "DOCKHAND")]
+    pub stream_name: String,
+    /// First subject token(s): subjects are `<prefix>.<warehouse>.stock.<item>` etc.
+    #[arg(long, env = "DOCKHAND_STREAM_PREFIX", default_value = "dockhand")]
+    pub subject_prefix: String,
+    /// Retention of a stream created by the relay, in hours.
+    #[arg(long, env = "DOCKHAND_STREAM_MAX_AGE_HOURS", default_value_t = 7 * 24)]
+    pub max_age_hours: u64,
+    /// Size cap of a stream created by the relay, in bytes (oldest messages go first).
+    #[arg(long, env = "DOCKHAND_STREAM_MAX_BYTES", default_value_t = 8 * 1024 * 1024 * 1024)]
+    pub max_bytes: i64,
+    /// JetStream drops a message id it has seen within this window (seconds).
+    #[arg(
+        long,
+        env = "DOCKHAND_STREAM_DUPLICATE_WINDOW_SECS",
+        default_value_t = 300
+    )]
+    pub duplicate_window_secs: u64,
+}
+
+impl StreamConfig {
+    /// The defaults with another NATS URL, stream and prefix (tests, tools).
+    pub fn new(nats_url: &str, stream_name: &str, subject_prefix: &str) -> StreamConfig {
+        StreamConfig {
+            nats_url: nats_url.to_owned(),
+            stream_name: stream_name.to_owned(),
+            subject_prefix: subject_prefix.to_owned(),
+            max_age_hours: 7 * 24,
+            max_bytes: 8 * 1024 * 1024 * 1024,
+            duplicate_window_secs: 300,
+        }
+    }
+}
+
+/// Settings of the outbox relay (`relay`, and `serve` unless `--relay false`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RelayConfig {
+    #[command(flatten)]
+    pub stream: StreamConfig,
+    /// Pause between outbox polls when there is nothing to publish, in milliseconds.
+    #[arg(long, env = "DOCKHAND_RELAY_POLL_MS", default_value_t = 5)]
+    pub poll_ms: u64,
+    /// Most messages read per partition per round.
+    #[arg(long, env = "DOCKHAND_RELAY_BATCH", default_value_t = 500)]
+    pub batch: i64,
+}
+
+impl RelayConfig {
+    pub fn new(stream: StreamConfig) -> RelayConfig {
+        RelayConfig {
+            stream,
+            poll_ms: 5,
+            batch: 500,
+        }
+    }
+}
+
+/// Where the relay finds NATS unless `NATS_URL` says otherwise.
+pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
 
 /// 4 MiB: a full batch of [`dockhand_app::protocol::MAX_PUSH_EVENTS`] events of ~2 KiB each.
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;

@@ -3,7 +3,8 @@
 //! serves supervisors. Stateless: several processes may serve one database.
 //!
 //! Modules: `config` (one typed configuration), `store` (all SQL), `api` (axum routes),
-//! `metrics` (Prometheus counters), `openapi` (the API description).
+//! `metrics` (Prometheus counters), `openapi` (the API description), `stream` (the stock
+//! stream: outbox relay to NATS JetStream, SSE).
 
 pub mod api;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod csv_import;
 pub mod metrics;
 pub mod openapi;
 pub mod store;
+pub mod stream;
 
 pub use api::AppState;
 pub use store::{Store, StoreError};

@@ -1,12 +1,12 @@
 //! `dockhand-sync-server`: serve the API, migrate the database, import master data, enrol
-//! devices, audit the ledger.
+//! devices, audit the ledger, relay and tail the stock stream.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use dockhand_app::domain::{DeviceId, Item, Location, WarehouseCode};
-use dockhand_sync_server::config::{DatabaseConfig, ServeConfig};
+use dockhand_sync_server::config::{DatabaseConfig, RelayConfig, ServeConfig, StreamConfig};
 use dockhand_sync_server::csv_import;
 use dockhand_sync_server::store::{InboundDocumentImport, OrderImport, Role};
 use dockhand_sync_server::{AppState, Store};
@@ -53,6 +53,40 @@ enum Command {
     },
     /// Rebuild balances from the ledger and report every difference (exit 1 if any).
     Audit,
+    /// Publish the stock stream's outbox to NATS JetStream (what `serve` also does unless
+    /// `--relay false`); several relays may run at once.
+    Relay(RelayConfig),
+    /// The stock stream for an operator.
+    Stream {
+        #[command(subcommand)]
+        command: StreamCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StreamCommand {
+    /// Print a warehouse's live stream, one `<subject> <json>` line per message.
+    Tail {
+        #[arg(long)]
+        warehouse: WarehouseCode,
+        /// Read from NATS (what consumers get) or from the outbox in PostgreSQL.
+        #[arg(long, value_enum, default_value = "nats")]
+        source: TailSource,
+        /// With `--source database`: start at the oldest message kept, not at the end.
+        #[arg(long)]
+        from_start: bool,
+        /// Stop after this many messages.
+        #[arg(long)]
+        count: Option<u64>,
+        #[command(flatten)]
+        stream: StreamConfig,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TailSource {
+    Nats,
+    Database,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -94,6 +128,18 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
+            if config.relay {
+                let relay_store = store.clone();
+                let relay_config = config.relay_config.clone();
+                tokio::spawn(async move {
+                    dockhand_sync_server::stream::run_relay(
+                        relay_store,
+                        relay_config,
+                        std::future::pending(),
+                    )
+                    .await;
+                });
+            }
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -103,6 +149,48 @@ async fn main() -> anyhow::Result<()> {
             };
             dockhand_sync_server::serve(listener, AppState { store }, config.body_limit, shutdown)
                 .await?;
+        }
+        Command::Relay(config) => {
+            store.migrate().await.context("migration failed")?;
+            tracing::info!(nats = %config.stream.nats_url, stream = %config.stream.stream_name, "relaying the outbox");
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            dockhand_sync_server::stream::run_relay(store, config, shutdown).await;
+        }
+        Command::Stream {
+            command:
+                StreamCommand::Tail {
+                    warehouse,
+                    source,
+                    from_start,
+                    count,
+                    stream,
+                },
+        } => {
+            let mut out = std::io::stdout().lock();
+            match source {
+                TailSource::Nats => {
+                    dockhand_sync_server::stream::tail::tail_nats(
+                        &stream,
+                        warehouse.as_str(),
+                        count,
+                        &mut out,
+                    )
+                    .await?
+                }
+                TailSource::Database => {
+                    dockhand_sync_server::stream::tail::tail_database(
+                        &store,
+                        &stream,
+                        warehouse.as_str(),
+                        from_start,
+                        count,
+                        &mut out,
+                    )
+                    .await?
+                }
+            }
         }
         Command::Migrate => {
             let applied = store.migrate().await?;

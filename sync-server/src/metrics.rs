@@ -23,6 +23,19 @@ impl Counter {
     }
 }
 
+/// A value that goes up and down.
+#[derive(Debug, Default)]
+pub struct Gauge(std::sync::atomic::AtomicI64);
+
+impl Gauge {
+    pub fn set(&self, value: i64) {
+        self.0.store(value, Ordering::Relaxed);
+    }
+    pub fn get(&self) -> i64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -78,6 +91,12 @@ pub struct Metrics {
     pub transaction_retries: Counter,
     pub auth_failures: Counter,
     pub push_latency: Histogram,
+    /// Stock stream relay (issue 13).
+    pub relay_published: Counter,
+    pub relay_duplicates: Counter,
+    pub relay_publish_failures: Counter,
+    pub relay_partitions: Gauge,
+    pub relay_nats_connected: Gauge,
 }
 
 impl Metrics {
@@ -128,11 +147,44 @@ impl Metrics {
                 "Requests refused with 401.",
                 &self.auth_failures,
             ),
+            (
+                "dockhand_relay_published_total",
+                "Outbox messages this process's relay published to JetStream.",
+                &self.relay_published,
+            ),
+            (
+                "dockhand_relay_duplicates_total",
+                "Republished messages JetStream dropped as duplicates.",
+                &self.relay_duplicates,
+            ),
+            (
+                "dockhand_relay_publish_failures_total",
+                "Relay batches cut short by a NATS error.",
+                &self.relay_publish_failures,
+            ),
         ] {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
                 counter.get()
+            );
+        }
+        for (name, help, gauge) in [
+            (
+                "dockhand_relay_partitions",
+                "Outbox partitions this process's relay owns.",
+                &self.relay_partitions,
+            ),
+            (
+                "dockhand_relay_nats_connected",
+                "1 while this process's relay is connected to NATS.",
+                &self.relay_nats_connected,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}",
+                gauge.get()
             );
         }
         self.push_latency.render(

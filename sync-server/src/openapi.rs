@@ -86,7 +86,14 @@ pub const DOCUMENT: &str = r##"{
     "/v1/imports/pick-tasks": {"post": {"summary": "Create pick tasks (admin): JSON array of PickTaskRecord; each line reserves what the bin has free; the answer lists lines reserved short", "responses": {"200": {"description": "Summary"}, "409": {"$ref": "#/components/responses/Error"}}}},
     "/v1/sscc/scheme": {"get": {"summary": "The warehouse's SSCC range: GS1 company prefix, extension digit, next serial reference to lease", "responses": {"200": {"description": "SsccSchemeState"}, "409": {"$ref": "#/components/responses/Error"}}},
       "put": {"summary": "Set the warehouse's SSCC range (admin): {company_prefix, extension}", "responses": {"200": {"description": "SsccSchemeState"}, "422": {"$ref": "#/components/responses/Error"}}}},
-    "/v1/sscc/leases": {"post": {"summary": "Lease this device a block of SSCC serial references: {size} (default 1000, at most 1000000) -> {extension, company_prefix, first, last}", "responses": {"201": {"description": "SsccBlock"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}}
+    "/v1/sscc/leases": {"post": {"summary": "Lease this device a block of SSCC serial references: {size} (default 1000, at most 1000000) -> {extension, company_prefix, first, last}", "responses": {"201": {"description": "SsccBlock"}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/stream": {"get": {"summary": "The warehouse's stock stream as Server-Sent Events (supervisor, admin): ledger movements, conflicts, alerts in commit order; event id '<txid>:<id>', event type stock|conflict|alert, data the same JSON the relay publishes to NATS (docs/stream.md)",
+      "parameters": [{"name": "warehouse", "in": "query", "schema": {"type": "string"}, "description": "must be the device's own warehouse"},
+        {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}, "description": "resume right after this event"},
+        {"name": "after", "in": "query", "schema": {"type": "string"}, "description": "as Last-Event-ID"},
+        {"name": "from", "in": "query", "schema": {"enum": ["now", "start"]}, "description": "without an event id: the current end (default) or the oldest message kept"}],
+      "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {}}},
+        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}}
   }
 }"##;
 
@@ -100,6 +107,7 @@ mod tests {
             "/v1/pull",
             "/v1/conflicts/{id}/resolve",
             "/v1/devices",
+            "/v1/stream",
         ] {
             assert!(doc["paths"][path].is_object(), "{path}");
         }

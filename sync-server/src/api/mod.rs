@@ -7,6 +7,7 @@ mod conflicts;
 mod error;
 mod ops;
 mod sscc;
+mod stream;
 mod sync;
 
 use axum::Router;
@@ -44,6 +45,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         .route("/v1/imports/orders", post(admin::import_orders))
         .route("/v1/imports/pick-tasks", post(admin::import_pick_tasks))
         .merge(sscc::routes())
+        .route("/v1/stream", get(stream::events))
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)

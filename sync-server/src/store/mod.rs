@@ -80,6 +80,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../migrations/server/0001_schema.sql"),
     ),
     (
+        2,
+        "outbox",
+        include_str!("../../../migrations/server/0002_outbox.sql"),
+    ),
+    (
         4,
         "sscc",
         include_str!("../../../migrations/server/0004_sscc.sql"),

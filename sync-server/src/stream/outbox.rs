@@ -1,0 +1,267 @@
+//! The outbox's SQL: reading messages in commit order below the `pg_snapshot_xmin` barrier
+//! (per relay partition, or per warehouse for SSE and `stream tail`), owning partitions with
+//! session advisory locks and moving their cursors, and the backlog for `/healthz` and
+//! `/metrics`. The rows themselves are written by the triggers of migration 0002, in the
+//! writer's transaction; nothing here writes a message.
+//!
+//! The device of a stock movement is looked up when the row is read (`events` or
+//! `resolutions` by the movement's event id): the event row is stored later in the same
+//! transaction than the ledger row, so the trigger cannot see it.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::store::{PullCursor, StoreError, StoreResult};
+
+/// Advisory lock class of relay partitions (`pg_try_advisory_lock(class, partition)`).
+const RELAY_LOCK_CLASS: i32 = 0x6f75_7478; // "outx"
+
+/// One message as read from the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub part: i16,
+    /// Position in commit order: the SSE event id and the relay cursor.
+    pub cursor: PullCursor,
+    /// `stock`, `conflict` or `alert`.
+    pub kind: String,
+    /// Subject below the prefix, e.g. `WH1.stock.SKU-1`.
+    pub subject: String,
+    /// JetStream's `Nats-Msg-Id`.
+    pub msg_id: String,
+    /// The JSON payload, as sent.
+    pub payload: String,
+}
+
+/// The relay's backlog, whoever runs the relay.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct OutboxBacklog {
+    /// Messages committed or being written that no relay has published yet.
+    pub pending: i64,
+    /// Age of the oldest of them (0 when none).
+    pub lag_seconds: f64,
+}
+
+const MESSAGE_COLUMNS: &str = "o.part, o.txid::text AS txid, o.id, o.kind, o.subject, o.msg_id,
+    (CASE WHEN o.kind = 'stock'
+          THEN o.body || jsonb_build_object('device_id', COALESCE(e.device_id, r.resolved_by))
+          ELSE o.body END)::text AS payload";
+
+fn message(row: &sqlx::postgres::PgRow) -> StoreResult<OutboxMessage> {
+    let txid: String = row.try_get("txid")?;
+    Ok(OutboxMessage {
+        part: row.try_get("part")?,
+        cursor: PullCursor {
+            txid: txid
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("outbox txid {txid:?}")))?,
+            id: row.try_get("id")?,
+        },
+        kind: row.try_get("kind")?,
+        subject: row.try_get("subject")?,
+        msg_id: row.try_get("msg_id")?,
+        payload: row.try_get("payload")?,
+    })
+}
+
+/// Tries to own `part` for this session (the lock lasts until `release_partition` or the
+/// connection closes) and returns its cursor, or `None` if another relay owns it.
+pub async fn claim_partition(
+    conn: &mut PgConnection,
+    part: i16,
+) -> StoreResult<Option<PullCursor>> {
+    let row = sqlx::query(
+        "SELECT r.txid::text AS txid, r.id FROM outbox_relay r
+         WHERE r.part = $2 AND pg_try_advisory_lock($1, $2)",
+    )
+    .bind(RELAY_LOCK_CLASS)
+    .bind(i32::from(part))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let txid: String = row.try_get("txid")?;
+    Ok(Some(PullCursor {
+        txid: txid
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("relay cursor txid {txid:?}")))?,
+        id: row.try_get("id")?,
+    }))
+}
+
+/// Gives a partition back (another relay may take it at once).
+pub async fn release_partition(conn: &mut PgConnection, part: i16) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_unlock($1, $2)")
+        .bind(RELAY_LOCK_CLASS)
+        .bind(i32::from(part))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Advisory lock class of relay presence (`pg_advisory_lock(class, backend pid)`).
+const PRESENCE_LOCK_CLASS: i32 = 0x6f75_7470; // "outp"
+
+/// How many partitions the outbox is cut into.
+pub async fn partition_count(conn: &mut PgConnection) -> StoreResult<i16> {
+    Ok(
+        sqlx::query_scalar("SELECT dockhand_outbox_partitions()::int2")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Marks this session as a relay (until the connection closes), so the others share.
+pub async fn announce_relay(conn: &mut PgConnection) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_lock($1, pg_backend_pid())")
+        .bind(PRESENCE_LOCK_CLASS)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// How many relays are connected to this database.
+pub async fn relays_present(conn: &mut PgConnection) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM pg_locks
+         WHERE locktype = 'advisory' AND classid = $1::oid AND objsubid = 2 AND granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .bind(i64::from(PRESENCE_LOCK_CLASS))
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Up to `limit` messages per owned partition after its cursor, below the commit barrier,
+/// ordered by partition then commit order.
+pub async fn pending_for_partitions(
+    conn: &mut PgConnection,
+    owned: &[(i16, PullCursor)],
+    limit: i64,
+) -> StoreResult<Vec<OutboxMessage>> {
+    if owned.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<i16> = owned.iter().map(|(p, _)| *p).collect();
+    let txids: Vec<String> = owned.iter().map(|(_, c)| c.txid.to_string()).collect();
+    let ids: Vec<i64> = owned.iter().map(|(_, c)| c.id).collect();
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS}
+         FROM unnest($1::int2[], $2::text[], $3::int8[]) AS c(part, txid, id)
+         CROSS JOIN LATERAL (
+             SELECT * FROM outbox x
+             WHERE x.part = c.part AND (x.txid, x.id) > (c.txid::xid8, c.id)
+               AND x.txid < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY x.txid, x.id
+             LIMIT $4) o
+         LEFT JOIN events e ON e.event_id = o.event_id
+         LEFT JOIN resolutions r ON r.event_id = o.event_id
+         ORDER BY o.part, o.txid, o.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(parts)
+        .bind(txids)
+        .bind(ids)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(message).collect()
+}
+
+/// Stores the cursors of partitions this session owns.
+pub async fn advance_cursors(
+    conn: &mut PgConnection,
+    cursors: &[(i16, PullCursor)],
+) -> StoreResult<()> {
+    if cursors.is_empty() {
+        return Ok(());
+    }
+    let parts: Vec<i16> = cursors.iter().map(|(p, _)| *p).collect();
+    let txids: Vec<String> = cursors.iter().map(|(_, c)| c.txid.to_string()).collect();
+    let ids: Vec<i64> = cursors.iter().map(|(_, c)| c.id).collect();
+    sqlx::query(
+        "UPDATE outbox_relay r SET txid = c.txid::xid8, id = c.id, published_at = now()
+         FROM unnest($1::int2[], $2::text[], $3::int8[]) AS c(part, txid, id)
+         WHERE r.part = c.part",
+    )
+    .bind(parts)
+    .bind(txids)
+    .bind(ids)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Up to `limit` messages of `warehouse` after `after`, below the commit barrier, in commit
+/// order: what `GET /v1/stream` and `stream tail` serve.
+pub async fn messages_for_warehouse(
+    pool: &PgPool,
+    warehouse: &str,
+    after: PullCursor,
+    limit: i64,
+) -> StoreResult<Vec<OutboxMessage>> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS}
+         FROM (SELECT * FROM outbox x
+               WHERE x.warehouse = $1 AND (x.txid, x.id) > ($2::text::xid8, $3)
+                 AND x.txid < pg_snapshot_xmin(pg_current_snapshot())
+               ORDER BY x.txid, x.id
+               LIMIT $4) o
+         LEFT JOIN events e ON e.event_id = o.event_id
+         LEFT JOIN resolutions r ON r.event_id = o.event_id
+         ORDER BY o.txid, o.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(warehouse)
+        .bind(after.txid.to_string())
+        .bind(after.id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(message).collect()
+}
+
+/// A cursor after everything committed so far: reading from it yields only what commits
+/// from now on (every transaction below the barrier has finished).
+pub async fn live_cursor(pool: &PgPool) -> StoreResult<PullCursor> {
+    let xmin: String = sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+        .fetch_one(pool)
+        .await?;
+    let xmin: u64 = xmin
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("snapshot xmin {xmin:?}")))?;
+    Ok(PullCursor {
+        txid: xmin.saturating_sub(1),
+        id: i64::MAX,
+    })
+}
+
+/// The outbox rows not yet published by any relay (counted up to `cap`), and the age of
+/// the oldest.
+pub async fn backlog(pool: &PgPool, cap: i64) -> StoreResult<OutboxBacklog> {
+    let row = sqlx::query(
+        "SELECT
+            (SELECT count(*) FROM (
+                SELECT 1 FROM outbox_relay r
+                CROSS JOIN LATERAL (
+                    SELECT 1 FROM outbox o
+                    WHERE o.part = r.part AND (o.txid, o.id) > (r.txid, r.id)
+                    LIMIT $1) x
+                LIMIT $1) y) AS pending,
+            (SELECT min(first.created_at) FROM outbox_relay r
+             CROSS JOIN LATERAL (
+                 SELECT o.created_at FROM outbox o
+                 WHERE o.part = r.part AND (o.txid, o.id) > (r.txid, r.id)
+                 ORDER BY o.txid, o.id LIMIT 1) first) AS oldest,
+            clock_timestamp() AS now",
+    )
+    .bind(cap)
+    .fetch_one(pool)
+    .await?;
+    let oldest: Option<DateTime<Utc>> = row.try_get("oldest")?;
+    let now: DateTime<Utc> = row.try_get("now")?;
+    Ok(OutboxBacklog {
+        pending: row.try_get("pending")?,
+        lag_seconds: oldest.map_or(0.0, |o| (now - o).num_milliseconds().max(0) as f64 / 1000.0),
+    })
+}
