@@ -16,6 +16,8 @@
 use dockhand_app::domain::OperatorId;
 use serde::{Deserialize, Serialize};
 
+use crate::intent::{InboxItem, ScanInbox};
+
 /// An activity event, as `android_main` receives it from android-activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LifecycleEvent {
@@ -179,6 +181,57 @@ impl Lifecycle {
 
     pub fn is_destroyed(&self) -> bool {
         self.phase == Phase::Destroyed
+    }
+}
+
+/// What `android_main` can do; [`carry_out`] drives it with the machine's actions. The
+/// Android shell implements it over the window, the UI and the sync handle; the tests
+/// implement it over plain data.
+pub trait LifecycleHost {
+    fn attach_surface(&mut self);
+    fn detach_surface(&mut self);
+    fn redraw_all(&mut self);
+    fn update_scale_factor(&mut self);
+    fn sync_now(&mut self);
+    /// Routes one scan (the screen that is up journals it before it shows feedback) or
+    /// shows why an intent was refused.
+    fn route(&mut self, item: InboxItem);
+    /// The state to save now: who is signed in.
+    fn saved_state(&self) -> SavedState;
+    fn release_frame_buffer(&mut self);
+    fn set_active(&mut self, active: bool);
+}
+
+/// Routes everything waiting in the inbox, oldest first.
+pub fn deliver_queued_scans(inbox: &ScanInbox, host: &mut impl LifecycleHost) {
+    for item in inbox.drain() {
+        host.route(item);
+    }
+}
+
+/// Carries out the actions for one event, in order. `save` receives the encoded
+/// [`SavedState`] when the event was a save-state request (Android's state saver).
+pub fn carry_out(
+    actions: &[LifecycleAction],
+    host: &mut impl LifecycleHost,
+    inbox: &ScanInbox,
+    mut save: impl FnMut(&[u8]),
+) {
+    for action in actions {
+        match *action {
+            LifecycleAction::AttachSurface => host.attach_surface(),
+            LifecycleAction::DetachSurface => host.detach_surface(),
+            LifecycleAction::RedrawAll => host.redraw_all(),
+            LifecycleAction::UpdateScaleFactor => host.update_scale_factor(),
+            LifecycleAction::SyncNow => host.sync_now(),
+            LifecycleAction::DeliverQueuedScans => deliver_queued_scans(inbox, host),
+            LifecycleAction::SaveState => save(&host.saved_state().encode()),
+            LifecycleAction::ReleaseFrameBuffer => host.release_frame_buffer(),
+            LifecycleAction::SetActive(active) => host.set_active(active),
+            // The loop ends once the lifecycle is destroyed; the shell then stops the sync
+            // loop and closes the journal.
+            LifecycleAction::Exit => {}
+        }
     }
 }
 
@@ -360,6 +413,174 @@ mod tests {
         );
         run(&mut lc, &[E::WindowDestroyed, E::Stop]);
         assert_eq!(lc.handle(E::LowMemory), [A::ReleaseFrameBuffer]);
+    }
+
+    /// A handheld as the shell sees it: scans routed into a journal (here a list, in
+    /// order), a badge scan signs in, and a record of the surface.
+    #[derive(Default)]
+    struct FakeHost {
+        journaled: Vec<String>,
+        refused: Vec<String>,
+        operator: Option<OperatorId>,
+        surface: bool,
+        redraws: usize,
+        sync_rounds: usize,
+        frame_buffer_freed: bool,
+    }
+
+    impl LifecycleHost for FakeHost {
+        fn attach_surface(&mut self) {
+            self.surface = true;
+        }
+        fn detach_surface(&mut self) {
+            self.surface = false;
+        }
+        fn redraw_all(&mut self) {
+            assert!(self.surface, "redraw without a surface");
+            self.redraws += 1;
+        }
+        fn update_scale_factor(&mut self) {}
+        fn sync_now(&mut self) {
+            self.sync_rounds += 1;
+        }
+        fn route(&mut self, item: InboxItem) {
+            match item {
+                InboxItem::Scan(scan) => {
+                    if let Some(badge) = scan.data.strip_prefix("BADGE:") {
+                        self.operator = Some(OperatorId::new(badge).unwrap());
+                    }
+                    self.journaled.push(scan.data);
+                }
+                InboxItem::Refused { reason } => self.refused.push(reason),
+            }
+        }
+        fn saved_state(&self) -> SavedState {
+            SavedState::new(self.operator.clone())
+        }
+        fn release_frame_buffer(&mut self) {
+            self.frame_buffer_freed = true;
+        }
+        fn set_active(&mut self, _active: bool) {}
+    }
+
+    fn scan(inbox: &ScanInbox, data: &str) {
+        let json = serde_json::json!({ "data": data }).to_string();
+        crate::intent::receive_extras_json(inbox, &json, chrono::Utc::now()).unwrap();
+    }
+
+    /// Drives one event through the machine and the host; returns what was saved.
+    fn event(
+        lc: &mut Lifecycle,
+        host: &mut FakeHost,
+        inbox: &ScanInbox,
+        e: LifecycleEvent,
+    ) -> Option<Vec<u8>> {
+        let mut saved = None;
+        carry_out(&lc.handle(e), host, inbox, |bytes| {
+            saved = Some(bytes.to_vec())
+        });
+        saved
+    }
+
+    #[test]
+    fn scans_that_arrive_around_pause_and_destroy_are_all_journaled_in_order() {
+        let inbox = ScanInbox::new();
+        let mut host = FakeHost::default();
+        let mut lc = Lifecycle::new();
+        for e in [E::Start, E::Resume, E::WindowCreated] {
+            event(&mut lc, &mut host, &inbox, e);
+        }
+        assert!(host.surface);
+        assert_eq!(host.sync_rounds, 1);
+
+        // The trigger is pulled just as the worker presses Home: the broadcast lands
+        // between the last loop turn and onPause.
+        scan(&inbox, "A-03-2-B");
+        event(&mut lc, &mut host, &inbox, E::Pause);
+        assert_eq!(
+            host.journaled,
+            ["A-03-2-B"],
+            "journaled before pause returns"
+        );
+
+        // Paused (a dialog over the app): the receiver is still registered.
+        scan(&inbox, "09506000134352");
+        event(&mut lc, &mut host, &inbox, E::WindowDestroyed);
+        assert!(!host.surface);
+        assert_eq!(
+            inbox.len(),
+            1,
+            "routing waits for a pause point or a loop turn"
+        );
+        event(&mut lc, &mut host, &inbox, E::Stop);
+        scan(&inbox, "]C1010950600013435210LOT7");
+        event(&mut lc, &mut host, &inbox, E::Destroy);
+        assert_eq!(
+            host.journaled,
+            ["A-03-2-B", "09506000134352", "010950600013435210LOT7"]
+        );
+        assert!(inbox.is_empty());
+
+        // After destroy nothing is routed by this instance: the next one gets it.
+        scan(&inbox, "LATE");
+        event(&mut lc, &mut host, &inbox, E::Pause);
+        assert_eq!(inbox.len(), 1);
+        assert_eq!(host.journaled.len(), 3);
+    }
+
+    #[test]
+    fn saved_state_is_taken_after_queued_scans_so_a_badge_scan_counts() {
+        let inbox = ScanInbox::new();
+        let mut host = FakeHost::default();
+        let mut lc = Lifecycle::new();
+        for e in [E::Start, E::Resume, E::WindowCreated, E::Pause] {
+            event(&mut lc, &mut host, &inbox, e);
+        }
+        scan(&inbox, "BADGE:ana");
+        let saved = event(&mut lc, &mut host, &inbox, E::SaveState).expect("state saved");
+        let state = SavedState::decode(&saved).unwrap().unwrap();
+        assert_eq!(state.operator.unwrap().as_str(), "ana");
+    }
+
+    #[test]
+    fn a_refused_broadcast_is_shown_not_journaled_and_scans_behind_it_still_arrive() {
+        let inbox = ScanInbox::new();
+        let mut host = FakeHost::default();
+        let mut lc = Lifecycle::new();
+        event(&mut lc, &mut host, &inbox, E::Start);
+        let _ =
+            crate::intent::receive_extras_json(&inbox, r#"{"profile": "x"}"#, chrono::Utc::now());
+        scan(&inbox, "B-01-1-A");
+        deliver_queued_scans(&inbox, &mut host);
+        assert_eq!(host.journaled, ["B-01-1-A"]);
+        assert_eq!(host.refused.len(), 1);
+        assert!(
+            host.refused[0].contains("extras: profile"),
+            "{:?}",
+            host.refused
+        );
+    }
+
+    #[test]
+    fn low_memory_in_the_background_frees_the_frame_buffer_through_the_host() {
+        let inbox = ScanInbox::new();
+        let mut host = FakeHost::default();
+        let mut lc = Lifecycle::new();
+        for e in [E::Start, E::Resume, E::WindowCreated, E::LowMemory] {
+            event(&mut lc, &mut host, &inbox, e);
+        }
+        assert!(!host.frame_buffer_freed);
+        for e in [E::Pause, E::WindowDestroyed, E::Stop, E::LowMemory] {
+            event(&mut lc, &mut host, &inbox, e);
+        }
+        assert!(host.frame_buffer_freed);
+        // Back in front: the new surface is drawn in full.
+        let redraws = host.redraws;
+        for e in [E::Start, E::Resume, E::WindowCreated] {
+            event(&mut lc, &mut host, &inbox, e);
+        }
+        assert_eq!(host.redraws, redraws + 1);
+        assert_eq!(host.sync_rounds, 2);
     }
 
     #[test]

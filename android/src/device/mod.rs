@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use android_activity::{AndroidApp, MainEvent, PollEvent, StateSaver};
+use android_activity::{AndroidApp, MainEvent, PollEvent};
 use anyhow::Context;
 use dockhand_app::journal::Journal;
 use dockhand_app::sync::{SyncHandle, SyncService, SyncServiceConfig};
@@ -33,7 +33,7 @@ use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferTyp
 use crate::data_paths::DataPaths;
 use crate::display;
 use crate::intent::InboxItem;
-use crate::lifecycle::{Lifecycle, LifecycleAction, LifecycleEvent, SavedState};
+use crate::lifecycle::{self, Lifecycle, LifecycleEvent, LifecycleHost, SavedState};
 
 /// Scans from the broadcast receiver, waiting for the UI thread. A static because the
 /// receiver may fire while no `android_main` runs (between two activity instances); the
@@ -125,6 +125,7 @@ fn run(app: AndroidApp) -> anyhow::Result<()> {
         frame: Vec::new(),
         scale_factor: 1.0,
         keys: input::KeyInput::default(),
+        soft_keyboard: false,
     };
     shell.run_loop();
     drop(shell);
@@ -148,6 +149,7 @@ struct Shell {
     frame: Vec<slint::Rgb8Pixel>,
     scale_factor: f32,
     keys: input::KeyInput,
+    soft_keyboard: bool,
 }
 
 impl Shell {
@@ -166,7 +168,8 @@ impl Shell {
             }
             self.process_input();
             self.tasks.run_pending();
-            self.deliver_queued_scans();
+            lifecycle::deliver_queued_scans(&SCAN_INBOX, self);
+            self.update_soft_keyboard();
             slint::platform::update_timers_and_animations();
             self.draw();
         }
@@ -206,43 +209,12 @@ impl Shell {
             _ => return,
         };
         log::debug!("lifecycle: {event:?}");
-        for action in self.lifecycle.handle(event) {
-            self.apply(action, saver.as_ref());
-        }
-    }
-
-    fn apply(&mut self, action: LifecycleAction, saver: Option<&StateSaver<'_>>) {
-        match action {
-            LifecycleAction::AttachSurface => {
-                self.surface = self.app.native_window().map(surface::Surface::new);
+        let actions = self.lifecycle.handle(event);
+        lifecycle::carry_out(&actions, self, &SCAN_INBOX, |bytes| {
+            if let Some(saver) = &saver {
+                saver.store(bytes);
             }
-            // Must happen inside the event callback: Android destroys the surface as soon
-            // as it returns, and our reference would keep a dead window.
-            LifecycleAction::DetachSurface => self.surface = None,
-            LifecycleAction::RedrawAll => self.resize_to_surface(),
-            LifecycleAction::UpdateScaleFactor => self.update_scale_factor(),
-            LifecycleAction::SyncNow => self.sync.sync_now(),
-            LifecycleAction::DeliverQueuedScans => self.deliver_queued_scans(),
-            LifecycleAction::SaveState => {
-                let state = SavedState::new(self.controllers.session.operator());
-                if let Some(saver) = saver {
-                    saver.store(&state.encode());
-                }
-            }
-            LifecycleAction::ReleaseFrameBuffer => {
-                self.frame = Vec::new();
-            }
-            LifecycleAction::SetActive(active) => {
-                self.window
-                    .dispatch_event(WindowEvent::WindowActiveChanged(active));
-                if active {
-                    self.ui.invoke_focus_scan_input();
-                }
-            }
-            // The loop ends once the lifecycle is destroyed; `run` then stops the sync loop
-            // and drops the journal.
-            LifecycleAction::Exit => {}
-        }
+        });
     }
 
     /// Signs the operator from the saved instance state back in, if nobody is signed in.
@@ -266,30 +238,16 @@ impl Shell {
         }
     }
 
-    fn update_scale_factor(&mut self) {
-        self.scale_factor = display::scale_factor(self.app.config().density());
-        self.window.dispatch_event(WindowEvent::ScaleFactorChanged {
-            scale_factor: self.scale_factor,
-        });
-    }
-
-    fn resize_to_surface(&mut self) {
-        if let Some(surface) = &self.surface {
-            let size = surface.size();
-            self.window.set_size(size);
-            self.window.request_redraw();
-        }
-    }
-
-    /// Routes every scan the receiver queued: each is journaled by the screen it reaches
-    /// before its feedback shows.
-    fn deliver_queued_scans(&mut self) {
-        for item in SCAN_INBOX.drain() {
-            match item {
-                InboxItem::Scan(scan) => shell::route_scan(&self.ui, &self.controllers, scan),
-                InboxItem::Refused { reason } => {
-                    shell::show_bad(&self.ui, &self.controllers, reason.into())
-                }
+    /// The scan input normally has focus; when a tap moved it to a text field (the server
+    /// address in Device setup), the soft keyboard comes up, and goes when focus returns.
+    fn update_soft_keyboard(&mut self) {
+        let wanted = !self.ui.get_scan_has_focus();
+        if wanted != self.soft_keyboard {
+            self.soft_keyboard = wanted;
+            if wanted {
+                self.app.show_soft_input(true);
+            } else {
+                self.app.hide_soft_input(false);
             }
         }
     }
@@ -325,6 +283,63 @@ impl Shell {
         if drawn && let Err(error) = surface.present(&self.frame, width, height) {
             log::warn!("frame not shown: {error}");
             self.window.request_redraw();
+        }
+    }
+}
+
+/// What the lifecycle's actions do on the handheld.
+impl LifecycleHost for Shell {
+    fn attach_surface(&mut self) {
+        self.surface = self.app.native_window().map(surface::Surface::new);
+    }
+
+    /// Called inside the `TerminateWindow` callback: Android destroys the surface as soon
+    /// as it returns, and our reference must be gone by then.
+    fn detach_surface(&mut self) {
+        self.surface = None;
+    }
+
+    fn redraw_all(&mut self) {
+        if let Some(surface) = &self.surface {
+            self.window.set_size(surface.size());
+            self.window.request_redraw();
+        }
+    }
+
+    fn update_scale_factor(&mut self) {
+        self.scale_factor = display::scale_factor(self.app.config().density());
+        self.window.dispatch_event(WindowEvent::ScaleFactorChanged {
+            scale_factor: self.scale_factor,
+        });
+    }
+
+    fn sync_now(&mut self) {
+        self.sync.sync_now();
+    }
+
+    /// The screen that is up journals the scan before its feedback shows.
+    fn route(&mut self, item: InboxItem) {
+        match item {
+            InboxItem::Scan(scan) => shell::route_scan(&self.ui, &self.controllers, scan),
+            InboxItem::Refused { reason } => {
+                shell::show_bad(&self.ui, &self.controllers, reason.into())
+            }
+        }
+    }
+
+    fn saved_state(&self) -> SavedState {
+        SavedState::new(self.controllers.session.operator())
+    }
+
+    fn release_frame_buffer(&mut self) {
+        self.frame = Vec::new();
+    }
+
+    fn set_active(&mut self, active: bool) {
+        self.window
+            .dispatch_event(WindowEvent::WindowActiveChanged(active));
+        if active {
+            self.ui.invoke_focus_scan_input();
         }
     }
 }
