@@ -295,6 +295,19 @@ impl SavedState {
     }
 }
 
+/// Who to sign back in when the activity resumes with saved state: the saved operator,
+/// unless someone is signed in already (the process survived, or a badge was scanned since).
+pub fn operator_to_restore(
+    saved: Option<&[u8]>,
+    signed_in: Option<&OperatorId>,
+) -> Result<Option<OperatorId>, SavedStateError> {
+    if signed_in.is_some() {
+        return Ok(None);
+    }
+    let Some(bytes) = saved else { return Ok(None) };
+    Ok(SavedState::decode(bytes)?.and_then(|state| state.operator))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -595,6 +608,19 @@ mod tests {
             SavedState::decode(&[]).unwrap().is_none(),
             "first start: no state"
         );
+    }
+
+    #[test]
+    fn the_saved_operator_is_signed_back_in_only_when_nobody_is() {
+        let ana = OperatorId::new("ana").unwrap();
+        let ben = OperatorId::new("ben").unwrap();
+        let saved = SavedState::new(Some(ana.clone())).encode();
+        // The process was reclaimed in the background: nobody is signed in.
+        assert_eq!(operator_to_restore(Some(&saved), None).unwrap(), Some(ana));
+        // The process survived the pause, or ben badged in since: keep who is there.
+        assert_eq!(operator_to_restore(Some(&saved), Some(&ben)).unwrap(), None);
+        assert_eq!(operator_to_restore(None, None).unwrap(), None);
+        assert!(operator_to_restore(Some(b"{"), None).is_err());
     }
 
     #[test]

@@ -56,6 +56,24 @@ fn android_main(app: AndroidApp) {
         let message = format!("{error:#}");
         log::error!("Dockhand stopped: {message}");
         java::show_fatal_error(&app, &message);
+        wait_for_destroy(&app);
+    }
+}
+
+/// Keeps the activity (and the error dialog over it) alive until the worker closes it:
+/// returning from `android_main` would finish the activity at once.
+fn wait_for_destroy(app: &AndroidApp) {
+    let mut destroyed = false;
+    while !destroyed {
+        app.poll_events(None, |event| {
+            if let PollEvent::Main(MainEvent::Destroy) = event {
+                destroyed = true;
+            }
+        });
+        // Unread input would make Android report the app as not responding.
+        if let Ok(mut events) = app.input_events_iter() {
+            while events.next(|_| android_activity::InputStatus::Unhandled) {}
+        }
     }
 }
 
@@ -219,23 +237,21 @@ impl Shell {
 
     /// Signs the operator from the saved instance state back in, if nobody is signed in.
     fn restore(&mut self, saved: Option<Vec<u8>>) {
-        let Some(bytes) = saved else { return };
-        let state = match SavedState::decode(&bytes) {
-            Ok(Some(state)) => state,
-            Ok(None) => return,
-            Err(error) => {
-                log::warn!("{error}");
-                return;
-            }
-        };
         let session = &self.controllers.session;
-        if let (Some(operator), None) = (state.operator, session.operator()) {
-            if let Err(error) = session.sign_in(operator.as_str()) {
-                log::warn!("saved operator not signed in again: {error}");
-                return;
-            }
-            shell::navigate(&self.ui, &self.controllers, self.controllers.start_screen());
+        let operator =
+            match lifecycle::operator_to_restore(saved.as_deref(), session.operator().as_ref()) {
+                Ok(Some(operator)) => operator,
+                Ok(None) => return,
+                Err(error) => {
+                    log::warn!("{error}");
+                    return;
+                }
+            };
+        if let Err(error) = session.sign_in(operator.as_str()) {
+            log::warn!("saved operator not signed in again: {error}");
+            return;
         }
+        shell::navigate(&self.ui, &self.controllers, self.controllers.start_screen());
     }
 
     /// The scan input normally has focus; when a tap moved it to a text field (the server
