@@ -18,6 +18,8 @@ const GRADLE: &str = include_str!("../build.gradle");
 const DATAWEDGE: &str = include_str!("../profiles/datawedge/dockhand.json");
 const HONEYWELL: &str = include_str!("../profiles/honeywell/dockhand.json");
 const RUST_JNI: &str = include_str!("device/java.rs");
+const STRINGS_XML: &str = include_str!("../res/values/strings.xml");
+const R_STUB: &str = include_str!("../ci/android-stubs/com/dockhand/android/R.java");
 
 const APP_ID: &str = "com.dockhand.android";
 /// The cdylib's name: `libdockhand_android.so`.
@@ -124,7 +126,6 @@ fn the_manifest_asks_for_what_the_app_uses() {
             "{permission}"
         );
     }
-    assert!(SETUP.contains(r#""com.honeywell.decode.permission.DECODE""#));
     assert!(GRADLE.contains("minSdk 26"));
     for density in ["mdpi", "hdpi", "xhdpi", "xxhdpi", "xxxhdpi"] {
         let icon = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -135,5 +136,29 @@ fn the_manifest_asks_for_what_the_app_uses() {
             "{}",
             icon.display()
         );
+    }
+}
+
+#[test]
+fn the_java_check_stubs_name_the_real_string_resources() {
+    // `android/ci/java-check` compiles the activity against a stand-in for the generated
+    // `R`; it must offer exactly the strings res/values/strings.xml defines.
+    let names = |text: &str, start: &str, end: char| -> Vec<String> {
+        let mut names: Vec<String> = text
+            .match_indices(start)
+            .map(|(at, _)| {
+                let rest = &text[at + start.len()..];
+                rest[..rest.find(end).unwrap()].to_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let xml = names(STRINGS_XML, "<string name=\"", '"');
+    let stub = names(R_STUB, "public static final int ", ' ');
+    assert_eq!(xml, ["app_name", "fatal_close", "fatal_title"]);
+    assert_eq!(stub, xml);
+    for name in ["fatal_title", "fatal_close"] {
+        assert!(ACTIVITY.contains(&format!("R.string.{name}")), "{name}");
     }
 }

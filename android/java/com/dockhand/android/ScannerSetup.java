@@ -76,7 +76,9 @@ final class ScannerSetup {
             if (extras != null) {
                 intent.putExtras(bundle(extras));
             }
-            context.sendBroadcast(intent, "com.honeywell.decode.permission.DECODE");
+            // The service checks that this app holds com.honeywell.decode.permission.DECODE
+            // (declared in the manifest).
+            context.sendBroadcast(intent);
         } catch (IOException | JSONException e) {
             Log.e(TAG, "Honeywell scanner not " + which + "ed; set it up by hand", e);
         }
