@@ -115,6 +115,48 @@ mod tests {
         );
     }
 
+    /// The whole keystroke path short of Slint: DataWedge's key events for a GS1-128 label
+    /// (digits, GS as Ctrl+], Enter), 5 ms apart, through the `zebra-datawedge-keystroke`
+    /// profile's assembler — what the scan input does with the same text.
+    #[test]
+    fn a_keystroke_gs1_scan_becomes_one_wedge_scan_with_its_gs() {
+        use std::time::{Duration, Instant};
+
+        use dockhand_app::barcode::ScanSource;
+        use dockhand_app::scanner::{KeyEvent, ProfileInput, ScannerProfile, WedgeAssembler};
+
+        let ProfileInput::Wedge(config) = ScannerProfile::zebra_datawedge_keystroke().input else {
+            panic!("the DataWedge keystroke preset is a wedge profile");
+        };
+        let mut wedge = WedgeAssembler::new(config);
+        // KEYCODE_0..9 are 7..16; the key map gives the digit.
+        let digit = |d: char| (7 + d.to_digit(10).unwrap() as i32, 0, Some(d));
+        let mut keys: Vec<(i32, u32, Option<char>)> =
+            "0109506000134352".chars().map(digit).collect();
+        keys.push((code::RIGHT_BRACKET, META_CTRL_ON, None));
+        keys.extend("10".chars().map(digit));
+        keys.extend([
+            (29, 0x41, Some('A')),
+            (30, 0x41, Some('B')),
+            (31, 0x41, Some('C')),
+        ]);
+        keys.extend("123".chars().map(digit));
+        keys.push((code::ENTER, 0, Some('\n')));
+
+        let start = Instant::now();
+        let mut scans = Vec::new();
+        for (i, &(code, meta, unicode)) in keys.iter().enumerate() {
+            let Some(KeyText::Char(c)) = key_text(code, meta, unicode) else {
+                panic!("key {code} gave no character");
+            };
+            let at = start + Duration::from_millis(5 * i as u64);
+            scans.extend(wedge.push_all(KeyEvent::from_text(&c.to_string(), at)));
+        }
+        assert_eq!(scans.len(), 1, "{scans:?}");
+        assert_eq!(scans[0].data, "0109506000134352\u{1d}10ABC123");
+        assert_eq!(scans[0].source, ScanSource::Wedge);
+    }
+
     #[test]
     fn editing_and_arrow_keys_are_named_and_silent_keys_give_nothing() {
         assert_eq!(
