@@ -1,0 +1,2 @@
+package android.media;
+public class AudioManager { public static final int STREAM_NOTIFICATION = 5; }

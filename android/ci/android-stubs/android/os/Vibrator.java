@@ -1,0 +1,5 @@
+package android.os;
+public abstract class Vibrator {
+    public abstract boolean hasVibrator();
+    public void vibrate(VibrationEffect vibe) {}
+}

@@ -1,0 +1,4 @@
+package org.json;
+public class JSONException extends Exception {
+        private static final long serialVersionUID = 1L;
+    }
