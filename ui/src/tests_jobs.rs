@@ -149,7 +149,7 @@ fn a_full_receive_against_an_asn_by_scans() {
     assert_eq!(receive.get_stage(), ReceiveStage::Items);
     assert_eq!(receive.get_document(), sample_device::RECEIVE_ASN);
     assert!(device.shows_text("0 / 24"), "expected shown per line");
-    assert!(device.shows_text("0 of 2 complete"));
+    assert!(device.shows_text("0/2 complete"));
 
     // A case label: two cases of 12 by the number pad.
     device.scan(&sample_device::blue_mug_case_label());
@@ -186,7 +186,7 @@ fn a_full_receive_against_an_asn_by_scans() {
     device.type_number(10);
     device.tap("✔ Receive 10");
     device.assert_good("yoghurt received");
-    assert!(device.shows_text("2 of 2 complete"));
+    assert!(device.shows_text("2/2 complete"));
 
     // One more than the delivery says: received, with the over-receipt in amber.
     device.scan(&sample_device::yoghurt_label(("L8", "270531")));
@@ -194,7 +194,7 @@ fn a_full_receive_against_an_asn_by_scans() {
     let (kind, text) = device.feedback();
     assert_eq!(kind, FeedbackKind::Warn);
     assert!(
-        text.contains("Over-receipt: 11 of 10 SKU 3001 Yoghurt 500 g received on ASN4713"),
+        text.ends_with("Yoghurt 500 g. Over-receipt: 11 of 10 on ASN4713, check the delivery"),
         "{text}"
     );
     assert!(device.shows_text("⚠ 1 over"));
@@ -362,7 +362,7 @@ fn a_blind_count_with_a_variance_never_shows_the_expected_quantity() {
         )
     );
     assert_eq!(count.get_stage(), CountStage::Items);
-    assert!(device.shows_text("1 item counted"));
+    assert!(device.shows_text("1 counted"));
 
     // The red mugs are not counted: bin done records them as none.
     device.tap("✔ Bin done");
@@ -410,7 +410,7 @@ fn a_move_and_an_adjustment_by_scans() {
     assert_eq!(moves.get_stage(), MoveStage::Item);
     device.scan(sample_device::BLUE_MUG_GTIN);
     assert_eq!(moves.get_stage(), MoveStage::Quantity);
-    assert!(device.shows_text("24 each here"));
+    assert!(device.shows_text("24 each in A-03-2-B"));
     device.type_number(5);
     device.tap("✔ Move 5");
     assert_eq!(moves.get_stage(), MoveStage::Target);
@@ -436,8 +436,7 @@ fn a_move_and_an_adjustment_by_scans() {
     device.scan("A-03-2-C");
     device.scan(sample_device::RED_MUG_GTIN);
     device.tap("Adjust");
-    assert!(!moves.get_removing(), "nothing here to remove");
-    device.tap("Add 1 →");
+    device.tap("Add 1");
     device.tap("Found");
     assert_eq!(
         device.feedback(),

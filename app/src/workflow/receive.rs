@@ -444,14 +444,8 @@ impl ReceiveJob {
         }
         let doc = self.document.as_ref()?;
         let tally = self.tallies.iter().find(|t| &t.item.sku == sku)?;
-        (!tally.expected.is_zero() && tally.received > tally.expected).then(|| {
-            text::over_receipt(
-                &tally.item.words(),
-                tally.received,
-                tally.expected,
-                &doc.number,
-            )
-        })
+        (!tally.expected.is_zero() && tally.received > tally.expected)
+            .then(|| text::over_receipt(tally.received, tally.expected, &doc.number))
     }
 
     fn prompt_item_words(&self, sku: &Sku) -> String {

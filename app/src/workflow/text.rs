@@ -135,10 +135,8 @@ pub fn receipt_line(item: &str, expected: Option<Qty>, received: Qty) -> String 
 pub fn unexpected_item(item: &str, document: &str) -> String {
     format!("{item} is not on {document}: it will be received as unexpected")
 }
-pub fn over_receipt(item: &str, received: Qty, expected: Qty, document: &str) -> String {
-    format!(
-        "Over-receipt: {received} of {expected} {item} received on {document}; check the delivery"
-    )
+pub fn over_receipt(received: Qty, expected: Qty, document: &str) -> String {
+    format!("Over-receipt: {received} of {expected} on {document}, check the delivery")
 }
 pub fn lot_expiry_needed(item: &str, lot: bool, expiry: bool) -> String {
     let what = match (lot, expiry) {
