@@ -412,7 +412,7 @@ fn a_move_and_an_adjustment_by_scans() {
     assert_eq!(moves.get_stage(), MoveStage::Quantity);
     assert!(device.shows_text("24 each in A-03-2-B"));
     device.type_number(5);
-    device.tap("✔ Move 5");
+    device.tap("Move 5");
     assert_eq!(moves.get_stage(), MoveStage::Target);
     device.scan("A-03-2-B");
     let (kind, text) = device.feedback();
