@@ -572,5 +572,18 @@ fn every_job_screen_has_a_way_home_from_its_more_panel() {
     device.tap("More");
     device.tap("Home");
     assert_eq!(device.screen(), Screen::Home);
+
+    sample_device::pick_sample_task(&device.journal).unwrap();
+    device.tap("Pack");
+    device.scan(sample_device::TOTE_LABEL);
+    device.scan(sample_device::RED_MUG_GTIN);
+    device.tap("More");
+    device.tap("Home · continue later");
+    assert_eq!(device.screen(), Screen::Home);
+    // Pack opens again at the same order (the open carton's scans are scanned again).
+    device.tap("Pack");
+    let pack = device.window.global::<PackAdapter>();
+    assert_eq!(pack.get_stage(), PackStage::Items);
+    assert_eq!(pack.get_order(), "SO-5521");
     assert!(device.window.get_scan_has_focus());
 }
