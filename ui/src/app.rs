@@ -13,6 +13,10 @@ use crate::controllers::scan_input::ScanInput;
 use crate::controllers::session::Session;
 use crate::controllers::setup::SetupController;
 use crate::controllers::sync_status::{SyncControl, SyncController};
+use crate::controllers::{
+    count::CountController, move_adjust::MoveController, pack::PackController,
+    putaway::PutawayController, receive::ReceiveController,
+};
 use crate::feedback::Feedback;
 use crate::{MainWindow, Screen};
 
@@ -24,6 +28,11 @@ pub struct Controllers {
     pub sync: SyncController,
     pub lookup: LookupController,
     pub pick: PickController,
+    pub receive: ReceiveController,
+    pub putaway: PutawayController,
+    pub pack: PackController,
+    pub count: CountController,
+    pub moves: MoveController,
     pub scan_input: RefCell<ScanInput>,
     pub feedback: Box<dyn Feedback>,
 }
@@ -51,7 +60,12 @@ impl Controllers {
             setup,
             sync: SyncController::new(journal.clone(), sync),
             lookup: LookupController::new(journal.clone()),
-            pick: PickController::new(journal),
+            pick: PickController::new(journal.clone()),
+            receive: ReceiveController::new(journal.clone()),
+            putaway: PutawayController::new(journal.clone()),
+            pack: PackController::new(journal.clone()),
+            count: CountController::new(journal.clone()),
+            moves: MoveController::new(journal),
             scan_input,
             feedback,
         })
@@ -79,6 +93,11 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     adapters::setup::connect(window, controllers);
     adapters::sign_in::connect(window, controllers);
     adapters::pick::connect(window, controllers);
+    adapters::receive::connect(window, controllers);
+    adapters::putaway::connect(window, controllers);
+    adapters::pack::connect(window, controllers);
+    adapters::count::connect(window, controllers);
+    adapters::move_adjust::connect(window, controllers);
     adapters::sync_status::show_status(window, &controllers.sync.status());
     adapters::shell::navigate(window, controllers, controllers.start_screen());
 }

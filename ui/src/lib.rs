@@ -30,3 +30,5 @@ pub mod screenshots;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_jobs;

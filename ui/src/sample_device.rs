@@ -461,3 +461,119 @@ pub fn status_offline(queued: u64) -> dockhand_app::sync::SyncStatus {
         last_error: Some("cannot reach the server: connection refused".into()),
     }
 }
+
+// ---- Receiving, putaway and packing samples (the job screens) ----
+
+/// A delivery whose label scans (`ASN` + digits): 24 blue mugs (they come in cases of 12)
+/// and 10 yoghurts tracked by lot and expiry, on the pallet `RECEIVE_PALLET`.
+pub const RECEIVE_ASN: &str = "ASN4713";
+pub const RECEIVE_PALLET: &str = "095060001000000012";
+/// A second dock, and the pack station.
+pub const SECOND_DOCK: &str = "DOCK-2";
+pub const PACK_STATION: &str = "PACK-1";
+/// A new carton label (SSCC) with a valid check digit.
+pub const CARTON_LABEL: &str = "095060001000000029";
+
+fn yoghurt() -> anyhow::Result<Item> {
+    let mut yoghurt = item("3001", "Yoghurt 500 g", YOGHURT_GTIN, None)?;
+    yoghurt.tracking = Tracking {
+        lot: true,
+        serial: false,
+        expiry: true,
+    };
+    Ok(yoghurt)
+}
+
+/// Adds `RECEIVE_ASN`, the yoghurt, `SECOND_DOCK` and `PACK_STATION` (not part of
+/// `create`, so the screens and tests that came before keep their numbers).
+pub fn add_receiving(journal: &SharedJournal) -> anyhow::Result<()> {
+    let mut journal = journal.borrow_mut();
+    let warehouse = journal
+        .warehouse()
+        .cloned()
+        .context("the sample journal has a warehouse")?;
+    let inbound_line = |line_no: u32, item: &str, expected: i64| -> anyhow::Result<InboundLine> {
+        Ok(InboundLine {
+            line_no,
+            item: sku(item)?,
+            expected: qty(expected)?,
+            lot: None,
+        })
+    };
+    journal.apply_pull_page(&PullResponse {
+        warehouse: warehouse.clone(),
+        changes: vec![
+            Change::Item(yoghurt()?),
+            Change::Location(bin(SECOND_DOCK, "Dock", LocationKind::Dock, &warehouse)?),
+            Change::Location(bin(
+                PACK_STATION,
+                "Pack",
+                LocationKind::PackStation,
+                &warehouse,
+            )?),
+            Change::InboundDocument(InboundDocumentRecord {
+                kind: DocumentKind::Asn,
+                number: RECEIVE_ASN.into(),
+                state: "open".into(),
+                sscc: Some(RECEIVE_PALLET.into()),
+                lines: vec![inbound_line(1, "1002", 24)?, inbound_line(2, "3001", 10)?],
+            }),
+        ],
+        next_cursor: "sample:4".into(),
+        has_more: false,
+        refetch: false,
+        server_time: Utc::now(),
+    })?;
+    Ok(())
+}
+
+/// Records `units` of `item` received at DOCK-1 without a document, as a clerk would.
+pub fn receive_at_dock(journal: &SharedJournal, item: &str, units: i64) -> anyhow::Result<()> {
+    journal.borrow_mut().record(EventDraft {
+        operator: OperatorId::new("ana")?,
+        occurred_at: None,
+        scan: None,
+        body: EventBody::Receive(Receive {
+            document: None,
+            line: line(item, units)?,
+            to: code("DOCK-1")?,
+            status: StockStatus::Available,
+            gtin: None,
+            pack: None,
+            sscc: None,
+        }),
+    })?;
+    Ok(())
+}
+
+/// Records the sample task's picks into TOTE-1, as if it had just been picked.
+pub fn pick_sample_task(journal: &SharedJournal) -> anyhow::Result<()> {
+    let mut drafts = Vec::new();
+    for (location, item, units) in [
+        ("A-03-2-B", "1002", 3),
+        ("A-03-2-B", "1003", 2),
+        ("A-03-2-C", "1002", 2),
+    ] {
+        drafts.push(EventDraft {
+            operator: OperatorId::new("ana")?,
+            occurred_at: None,
+            scan: None,
+            body: EventBody::Pick(Pick {
+                task: Some(TaskId::new(PICK_TASK)?),
+                order: Some(OrderNumber::new("SO-5521")?),
+                line: line(item, units)?,
+                from: code(location)?,
+                to: code("TOTE-1")?,
+                short: None,
+                fefo_override: None,
+            }),
+        });
+    }
+    journal.borrow_mut().record_batch(drafts)?;
+    Ok(())
+}
+
+/// The GS1-128 label of a carton of 12 blue mugs.
+pub fn blue_mug_case_label() -> String {
+    format!("]C101{BLUE_MUG_CASE_GTIN}")
+}

@@ -13,6 +13,7 @@ use crate::app::{self, Controllers};
 use crate::feedback::SilentFeedback;
 use crate::headless::{self, ScreenSize};
 use crate::sample_device::{self, ScriptedSync};
+use crate::{CountAdapter, MoveAdapter, PackAdapter, PutawayAdapter, ReceiveAdapter};
 use crate::{
     HomeAdapter, Job, MainWindow, PickAdapter, Screen, SetupAdapter, ShellAdapter, SyncAdapter,
 };
@@ -45,6 +46,19 @@ impl Stage {
                 .window()
                 .dispatch_event(WindowEvent::KeyReleased { text: key });
         }
+    }
+
+    /// Home, then a job tile, as a tap would.
+    fn open(&self, job: Job) {
+        self.go(Screen::Home);
+        self.window.global::<HomeAdapter>().invoke_open_job(job);
+    }
+
+    /// Taps the feedback band away.
+    fn acknowledge(&self) {
+        self.window
+            .global::<ShellAdapter>()
+            .invoke_acknowledge_feedback();
     }
 
     fn go(&self, screen: Screen) {
@@ -199,6 +213,168 @@ const SCENES: &[Scene] = &[
         let pick = stage.window.global::<PickAdapter>();
         pick.set_lot_reason(true);
         pick.set_choosing_reason(true);
+        Ok(())
+    }),
+    // ---- Receive, put away, count, move/adjust, pack ----
+    ("23-receive-deliveries", |stage| {
+        let pick = stage.window.global::<PickAdapter>();
+        pick.set_choosing_reason(false);
+        pick.invoke_put_down();
+        stage.acknowledge();
+        sample_device::add_receiving(&stage.journal)?;
+        stage.open(Job::Receive);
+        Ok(())
+    }),
+    ("24-receive-lines-good-scan", |stage| {
+        stage.scan(sample_device::RECEIVE_ASN);
+        Ok(())
+    }),
+    ("25-receive-case-quantity", |stage| {
+        stage.scan(&sample_device::blue_mug_case_label());
+        let receive = stage.window.global::<ReceiveAdapter>();
+        receive.set_quantity(2);
+        receive.set_quantity_fresh(false);
+        Ok(())
+    }),
+    ("26-receive-lot-expiry", |stage| {
+        stage
+            .window
+            .global::<ReceiveAdapter>()
+            .invoke_confirm_quantity(2);
+        stage.scan(sample_device::YOGHURT_GTIN);
+        Ok(())
+    }),
+    ("27-receive-over-receipt", |stage| {
+        stage.scan(&sample_device::yoghurt_label(("L8", "270531")));
+        stage
+            .window
+            .global::<ReceiveAdapter>()
+            .invoke_confirm_quantity(11);
+        Ok(())
+    }),
+    ("28-receive-close-check", |stage| {
+        stage.acknowledge();
+        stage
+            .window
+            .global::<ReceiveAdapter>()
+            .set_confirm_close(true);
+        Ok(())
+    }),
+    ("29-putaway-waiting", |stage| {
+        let receive = stage.window.global::<ReceiveAdapter>();
+        receive.set_confirm_close(false);
+        receive.invoke_close_receipt();
+        stage.acknowledge();
+        stage.open(Job::Putaway);
+        Ok(())
+    }),
+    ("30-putaway-scan-bin", |stage| {
+        stage.scan(sample_device::BLUE_MUG_GTIN);
+        Ok(())
+    }),
+    ("31-putaway-wrong-scan", |stage| {
+        stage.scan("A-03-2-C");
+        Ok(())
+    }),
+    ("32-putaway-other-bin-reasons", |stage| {
+        stage.acknowledge();
+        stage
+            .window
+            .global::<PutawayAdapter>()
+            .set_choosing_reason(true);
+        Ok(())
+    }),
+    ("33-count-scan-bin", |stage| {
+        stage
+            .window
+            .global::<PutawayAdapter>()
+            .set_choosing_reason(false);
+        stage.scan("A-03-2-B");
+        stage.acknowledge();
+        stage.window.global::<PutawayAdapter>().invoke_put_down();
+        stage.open(Job::Count);
+        Ok(())
+    }),
+    ("34-count-quantity", |stage| {
+        stage.scan("A-03-2-B");
+        stage.scan(sample_device::BLUE_MUG_GTIN);
+        let count = stage.window.global::<CountAdapter>();
+        count.set_quantity(20);
+        count.set_quantity_fresh(false);
+        Ok(())
+    }),
+    ("35-count-recount", |stage| {
+        stage
+            .window
+            .global::<CountAdapter>()
+            .invoke_confirm_quantity(20);
+        Ok(())
+    }),
+    ("36-count-items-good-scan", |stage| {
+        stage
+            .window
+            .global::<CountAdapter>()
+            .invoke_confirm_quantity(20);
+        Ok(())
+    }),
+    ("37-move-quantity", |stage| {
+        stage.window.global::<CountAdapter>().invoke_bin_done();
+        stage.acknowledge();
+        stage.open(Job::Move);
+        stage.scan("A-03-2-B");
+        stage.scan(sample_device::BLUE_MUG_GTIN);
+        let moves = stage.window.global::<MoveAdapter>();
+        moves.set_quantity(5);
+        moves.set_quantity_fresh(false);
+        Ok(())
+    }),
+    ("38-move-to-bin", |stage| {
+        stage
+            .window
+            .global::<MoveAdapter>()
+            .invoke_confirm_quantity(5);
+        Ok(())
+    }),
+    ("39-move-adjust", |stage| {
+        stage.scan("A-03-2-C");
+        stage.scan("A-03-2-C");
+        stage.scan(sample_device::RED_MUG_GTIN);
+        stage.acknowledge();
+        let moves = stage.window.global::<MoveAdapter>();
+        moves.set_quantity(1);
+        moves.set_removing(false);
+        moves.set_adjusting(true);
+        Ok(())
+    }),
+    ("40-move-adjust-reasons", |stage| {
+        stage
+            .window
+            .global::<MoveAdapter>()
+            .set_choosing_reason(true);
+        Ok(())
+    }),
+    ("41-pack-scan-order", |stage| {
+        let moves = stage.window.global::<MoveAdapter>();
+        moves.set_choosing_reason(false);
+        moves.set_adjusting(false);
+        moves.invoke_finish();
+        stage.open(Job::Pack);
+        Ok(())
+    }),
+    ("42-pack-items", |stage| {
+        stage.scan(sample_device::TOTE_LABEL);
+        stage.scan(sample_device::RED_MUG_GTIN);
+        stage.scan(sample_device::RED_MUG_GTIN);
+        stage.scan(sample_device::BLUE_MUG_GTIN);
+        Ok(())
+    }),
+    ("43-pack-wrong-scan", |stage| {
+        stage.scan(sample_device::BOLTS_GTIN);
+        Ok(())
+    }),
+    ("44-pack-carton-label", |stage| {
+        stage.acknowledge();
+        stage.window.global::<PackAdapter>().invoke_close_carton();
         Ok(())
     }),
 ];

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::{Journal, JournalError};
 use crate::domain::{
-    DeviceSeq, Gtin, Item, Location, LocationCode, RawEvent, Sku, StockEffect, StockStatus,
+    DeviceSeq, Gtin, Item, Location, LocationCode, LocationKind, RawEvent, Sku, StockEffect,
+    StockStatus,
 };
 use crate::protocol::BalanceRecord;
 
@@ -240,6 +241,26 @@ impl Journal {
             .optional()?;
         body.map(|b| serde_json::from_str(&b).map_err(|e| json_err("location", e)))
             .transpose()
+    }
+
+    /// Codes of the locations of one kind (docks, pack stations…), in walking order.
+    pub fn location_codes_of_kind(
+        &self,
+        kind: LocationKind,
+    ) -> Result<Vec<LocationCode>, JournalError> {
+        let kind = serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code FROM locations WHERE kind = ?1 ORDER BY pick_sequence, code",
+        )?;
+        let rows = stmt.query_map(params![kind], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(LocationCode::new(row?)?);
+        }
+        Ok(out)
     }
 
     /// Replaces balances with the server's figures.

@@ -468,3 +468,37 @@ fn a_pull_page_and_its_cursor_commit_together_and_refetch_clears_projections() {
             .is_none()
     );
 }
+
+#[test]
+fn locations_are_listed_by_kind_in_walking_order() {
+    use crate::domain::{Location, LocationKind, LocationPath};
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    let at = |code: &str, kind: LocationKind, seq: i64| Location {
+        code: LocationCode::new(code).unwrap(),
+        warehouse: wh(),
+        kind,
+        path: LocationPath::default(),
+        pick_sequence: seq,
+        capacity: None,
+    };
+    journal
+        .upsert_locations(&[
+            at("DOCK-2", LocationKind::Dock, 2),
+            at("A-01-1-A", LocationKind::Bin, 1),
+            at("DOCK-1", LocationKind::Dock, 1),
+            at("PACK-1", LocationKind::PackStation, 0),
+        ])
+        .unwrap();
+    let codes = |kind| -> Vec<String> {
+        journal
+            .location_codes_of_kind(kind)
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect()
+    };
+    assert_eq!(codes(LocationKind::Dock), ["DOCK-1", "DOCK-2"]);
+    assert_eq!(codes(LocationKind::PackStation), ["PACK-1"]);
+    assert!(codes(LocationKind::Staging).is_empty());
+}

@@ -66,6 +66,11 @@ pub enum Action {
     Cancel,
     /// Count this item again.
     Recount,
+    /// The lot and/or expiry of the item on screen, typed from its printed label.
+    LotExpiry {
+        lot: Option<LotCode>,
+        expiry: Option<NaiveDate>,
+    },
 }
 
 /// One input to a workflow.
@@ -118,7 +123,8 @@ impl Input {
     /// - `scan raw:ANYTHING` (an unclassifiable scan)
     /// - `qty 4`, `short "reason"`, `skip`, `confirm`, `override "reason"`,
     ///   `quality pass|fail|hold`, `status damaged "reason"`, `adjust -2 damaged`,
-    ///   `weight 1250`, `close`, `cancel`, `recount`
+    ///   `weight 1250`, `close`, `cancel`, `recount`, `lot L7 2027-05-31` (`-` for no lot;
+    ///   the date may be left out)
     pub fn parse_script_line(line: &str) -> Result<Input, ScriptSyntaxError> {
         let line = line.trim();
         let (command, rest) = line.split_once(' ').unwrap_or((line, ""));
@@ -175,6 +181,22 @@ impl Input {
             "close" => Action::Close,
             "cancel" => Action::Cancel,
             "recount" => Action::Recount,
+            "lot" => {
+                let (lot, expiry) = rest.split_once(' ').unwrap_or((rest, ""));
+                let lot = match lot {
+                    "" => return Err(bad("expected a lot, e.g. `lot L7 2027-05-31`")),
+                    "-" => None,
+                    lot => Some(LotCode::new(lot).map_err(|e| bad(&e.to_string()))?),
+                };
+                let expiry = match expiry.trim() {
+                    "" => None,
+                    date => Some(
+                        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                            .map_err(|_| bad("expiry must be YYYY-MM-DD"))?,
+                    ),
+                };
+                Action::LotExpiry { lot, expiry }
+            }
             other => return Err(ScriptSyntaxError::UnknownCommand(other.to_owned())),
         };
         Ok(Input::Action(action))

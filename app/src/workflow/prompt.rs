@@ -39,6 +39,15 @@ pub enum Prompt {
         document: Option<String>,
         lines: Vec<ReceiptProgress>,
     },
+    /// A tracked item was scanned without its lot or expiry: scan its other label or type
+    /// what is missing. `lot` / `expiry` are what is known so far.
+    ReceiveLotExpiry {
+        item: ItemLabel,
+        lot: Option<LotCode>,
+        expiry: Option<chrono::NaiveDate>,
+        need_lot: bool,
+        need_expiry: bool,
+    },
     EnterQuantity {
         item: ItemLabel,
         unit: String,
@@ -185,6 +194,12 @@ impl Prompt {
                 }
                 out
             }
+            Prompt::ReceiveLotExpiry {
+                item,
+                need_lot,
+                need_expiry,
+                ..
+            } => text::lot_expiry_needed(&item.words(), *need_lot, *need_expiry),
             Prompt::EnterQuantity {
                 item,
                 unit,

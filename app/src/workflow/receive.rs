@@ -40,10 +40,20 @@ struct Scanned1 {
     expiry: Option<NaiveDate>,
 }
 
+/// A tracked item scanned without its lot or expiry: what the scan did carry.
+#[derive(Debug, Clone)]
+struct Untracked {
+    held: Scanned1,
+    serial: Option<SerialNumber>,
+    count: Option<u32>,
+}
+
 #[derive(Debug, Clone)]
 enum Stage {
     Document,
     Items,
+    /// Waiting for the lot and/or expiry of a tracked item (scan its label or type them).
+    LotExpiry(Untracked),
     Quantity(Scanned1),
     Quality(StockLine),
     Closed(Vec<ReceiptProgress>),
@@ -181,6 +191,13 @@ impl ReceiveJob {
                 document: self.document.as_ref().map(|d| d.number.clone()),
                 lines: self.progress(),
             },
+            Stage::LotExpiry(u) => Prompt::ReceiveLotExpiry {
+                item: label(&u.held.item),
+                lot: u.held.lot.clone(),
+                expiry: u.held.expiry,
+                need_lot: u.held.item.tracking.lot && u.held.lot.is_none(),
+                need_expiry: u.held.item.tracking.expiry && u.held.expiry.is_none(),
+            },
             Stage::Quantity(s) => Prompt::EnterQuantity {
                 item: label(&s.item),
                 unit: s.unit.code.clone(),
@@ -267,35 +284,73 @@ impl ReceiveJob {
                 },
             ) => {
                 let (item, unit) = item_for(proj, gtin)?;
-                let words = label(&item).words();
-                if item.tracking.lot && lot.is_none() {
-                    return refuse(text::lot_required(&words));
-                }
-                if item.tracking.expiry && expiry.is_none() {
-                    return refuse(text::expiry_required(&words));
-                }
                 let held = Scanned1 {
-                    item: item.clone(),
+                    item,
                     unit,
                     gtin: gtin.clone(),
                     lot: lot.clone(),
                     expiry: *expiry,
                 };
-                if item.tracking.serial {
-                    let Some(serial) = serial else {
-                        return refuse(text::serial_required(&words));
-                    };
-                    if self.serials.contains(serial) {
-                        return refuse(text::serial_twice(serial));
-                    }
-                    return self.receive(proj, held, 1, vec![serial.clone()]);
+                self.after_lot_expiry(
+                    proj,
+                    Untracked {
+                        held,
+                        serial: serial.clone(),
+                        count: *count,
+                    },
+                )
+            }
+            (
+                Stage::LotExpiry(mut pending),
+                Input::Scan {
+                    scanned:
+                        Scanned::Item {
+                            gtin,
+                            lot,
+                            expiry,
+                            serial,
+                            count,
+                        },
+                    ..
+                },
+            ) => {
+                // The same item's other label (e.g. the carton's GS1-128) fills what is missing.
+                let (item, _) = item_for(proj, gtin)?;
+                if item.sku != pending.held.item.sku {
+                    return refuse(text::lot_expiry_first(&label(&pending.held.item).words()));
                 }
-                if let Some(count) = count {
-                    return self.receive(proj, held, *count, vec![]);
+                pending.held.lot = pending.held.lot.take().or_else(|| lot.clone());
+                pending.held.expiry = pending.held.expiry.or(*expiry);
+                pending.serial = pending.serial.take().or_else(|| serial.clone());
+                pending.count = pending.count.or(*count);
+                self.after_lot_expiry(proj, pending)
+            }
+            (Stage::LotExpiry(mut pending), Input::Action(Action::LotExpiry { lot, expiry })) => {
+                if lot.is_none() && expiry.is_none() {
+                    return refuse(text::lot_expiry_first(&label(&pending.held.item).words()));
                 }
-                let feedback = self.unexpected_warning(&item);
-                self.stage = Stage::Quantity(held);
-                Ok(Step::ok(self.prompt(), feedback, vec![]))
+                if lot.is_some() {
+                    pending.held.lot = lot.clone();
+                }
+                if expiry.is_some() {
+                    pending.held.expiry = *expiry;
+                }
+                self.after_lot_expiry(proj, pending)
+            }
+            (Stage::LotExpiry(pending), Input::Scan { .. }) => {
+                refuse(text::lot_expiry_first(&label(&pending.held.item).words()))
+            }
+            (
+                Stage::LotExpiry(Untracked { held, .. }) | Stage::Quantity(held),
+                Input::Action(Action::Skip),
+            ) => {
+                // Put the item back: nothing was received.
+                self.stage = Stage::Items;
+                Ok(Step::ok(
+                    self.prompt(),
+                    Feedback::good_with(text::not_received(&label(&held.item).words())),
+                    vec![],
+                ))
             }
             (Stage::Items, Input::Action(Action::Close)) => self.close(),
             (Stage::Items, Input::Scan { scanned, .. }) => {
@@ -337,6 +392,60 @@ impl ReceiveJob {
             )),
             (_, Input::Action(_)) => refuse(text::not_now()),
         }
+    }
+
+    /// Goes on with a scanned item once its lot and expiry are known: asks for what is still
+    /// missing, else receives a serial or a counted label at once, else asks the quantity.
+    fn after_lot_expiry(
+        &mut self,
+        proj: &dyn Projections,
+        pending: Untracked,
+    ) -> Result<Step, Refusal> {
+        let item = pending.held.item.clone();
+        let words = label(&item).words();
+        let missing = if item.tracking.lot && pending.held.lot.is_none() {
+            Some(text::lot_required(&words))
+        } else if item.tracking.expiry && pending.held.expiry.is_none() {
+            Some(text::expiry_required(&words))
+        } else {
+            None
+        };
+        if let Some(message) = missing {
+            self.stage = Stage::LotExpiry(pending);
+            return Ok(Step::ok(self.prompt(), Feedback::Warn { message }, vec![]));
+        }
+        let Untracked {
+            held,
+            serial,
+            count,
+        } = pending;
+        if item.tracking.serial {
+            let Some(serial) = serial else {
+                return refuse(text::serial_required(&words));
+            };
+            if self.serials.contains(&serial) {
+                return refuse(text::serial_twice(&serial));
+            }
+            return self.receive(proj, held, 1, vec![serial]);
+        }
+        if let Some(count) = count {
+            return self.receive(proj, held, count, vec![]);
+        }
+        let feedback = self.unexpected_warning(&item);
+        self.stage = Stage::Quantity(held);
+        Ok(Step::ok(self.prompt(), feedback, vec![]))
+    }
+
+    /// Words when `sku` now has more received than the document expects.
+    fn over_receipt_warning(&self, sku: &Sku) -> Option<String> {
+        // Blind receiving never reveals the expected quantity.
+        if self.blind {
+            return None;
+        }
+        let doc = self.document.as_ref()?;
+        let tally = self.tallies.iter().find(|t| &t.item.sku == sku)?;
+        (!tally.expected.is_zero() && tally.received > tally.expected)
+            .then(|| text::over_receipt(tally.received, tally.expected, &doc.number))
     }
 
     fn prompt_item_words(&self, sku: &Sku) -> String {
@@ -405,11 +514,15 @@ impl ReceiveJob {
             Stage::Items
         };
         let done = text::received(&label(&held.item).words(), qty, status);
+        let warning = match (warning, self.over_receipt_warning(&held.item.sku)) {
+            (Feedback::Warn { message }, _) | (_, Some(message)) => Some(message),
+            _ => None,
+        };
         let feedback = match warning {
-            Feedback::Warn { message } => Feedback::Warn {
+            Some(message) => Feedback::Warn {
                 message: text::and_then(&done, &message),
             },
-            _ => Feedback::good_with(done),
+            None => Feedback::good_with(done),
         };
         Ok(Step::ok(self.prompt(), feedback, vec![event]))
     }

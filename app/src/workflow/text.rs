@@ -135,6 +135,23 @@ pub fn receipt_line(item: &str, expected: Option<Qty>, received: Qty) -> String 
 pub fn unexpected_item(item: &str, document: &str) -> String {
     format!("{item} is not on {document}: it will be received as unexpected")
 }
+pub fn over_receipt(received: Qty, expected: Qty, document: &str) -> String {
+    format!("Over-receipt: {received} of {expected} on {document}, check the delivery")
+}
+pub fn lot_expiry_needed(item: &str, lot: bool, expiry: bool) -> String {
+    let what = match (lot, expiry) {
+        (true, true) => "lot and expiry",
+        (true, false) => "lot",
+        _ => "expiry",
+    };
+    format!("{item}: scan the label with the {what}, or type it")
+}
+pub fn lot_expiry_first(item: &str) -> String {
+    format!("Enter the lot and expiry for {item} first")
+}
+pub fn not_received(item: &str) -> String {
+    format!("{item} not received: scan the next item")
+}
 pub fn enter_quantity(item: &str, unit: &str, base_units: u32) -> String {
     if base_units <= 1 {
         format!("{item}: enter quantity (each)")

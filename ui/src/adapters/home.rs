@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use slint::ComponentHandle;
 
-use super::{count, job, pick, with_window};
+use super::{count, move_adjust, pack, pick, putaway, receive, with_window};
 use crate::app::Controllers;
 use crate::{HomeAdapter, Job, MainWindow};
 
@@ -13,7 +13,11 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     window.global::<HomeAdapter>().on_open_job(move |which| {
         with_window(&weak, |w| match which {
             Job::Pick => pick::open(w, &c),
-            other => job::open(w, &c, other),
+            Job::Receive => receive::open(w, &c),
+            Job::Putaway => putaway::open(w, &c),
+            Job::Pack => pack::open(w, &c),
+            Job::Count => super::count::open(w, &c),
+            Job::Move => move_adjust::open(w, &c),
         })
     });
 }

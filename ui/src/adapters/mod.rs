@@ -3,13 +3,20 @@
 //! come from the `Strings` catalogue.
 
 pub mod home;
-pub mod job;
 pub mod lookup;
 pub mod pick;
 pub mod setup;
 pub mod shell;
 pub mod sign_in;
 pub mod sync_status;
+
+// The job screens other than pick.
+pub mod count;
+pub mod job_step;
+pub mod move_adjust;
+pub mod pack;
+pub mod putaway;
+pub mod receive;
 
 /// Runs `action` with the window if it still exists (callbacks hold a weak reference so
 /// the window can be dropped).

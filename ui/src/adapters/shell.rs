@@ -8,6 +8,7 @@ use std::time::Instant;
 use dockhand_app::barcode::Scan;
 use slint::{ComponentHandle, Timer, TimerMode};
 
+use super::{count, move_adjust, pack, putaway, receive};
 use super::{home, lookup, pick, setup, sign_in, sync_status, with_window};
 use crate::app::Controllers;
 use crate::{FeedbackKind, MainWindow, Screen, ShellAdapter};
@@ -71,6 +72,11 @@ pub fn route_scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: Scan
         Screen::Setup => setup::fill_token(window, controllers, &scan.data),
         Screen::Lookup => lookup::show_scan(window, controllers, &scan),
         Screen::Pick => pick::scan(window, controllers, &scan),
+        Screen::Receive => receive::scan(window, controllers, &scan),
+        Screen::Putaway => putaway::scan(window, controllers, &scan),
+        Screen::Pack => pack::scan(window, controllers, &scan),
+        Screen::Count => count::scan(window, controllers, &scan),
+        Screen::MoveAdjust => move_adjust::scan(window, controllers, &scan),
         _ => {
             navigate(window, controllers, Screen::Lookup);
             lookup::show_scan(window, controllers, &scan);
@@ -86,7 +92,9 @@ pub fn navigate(window: &MainWindow, controllers: &Rc<Controllers>, screen: Scre
         Screen::Setup => setup::show(window, controllers),
         Screen::SignIn => sign_in::show(window),
         Screen::Lookup => lookup::reset(window),
-        Screen::Job | Screen::Pick | Screen::More => {}
+        Screen::Pick | Screen::More => {}
+        // Job screens load their data in their own `open`.
+        Screen::Receive | Screen::Putaway | Screen::Pack | Screen::Count | Screen::MoveAdjust => {}
     }
     let shell = window.global::<ShellAdapter>();
     let operator = controllers.session.operator();

@@ -10,6 +10,14 @@ pub mod session;
 pub mod setup;
 pub mod sync_status;
 
+// The job screens other than pick.
+pub mod count;
+pub mod job_session;
+pub mod move_adjust;
+pub mod pack;
+pub mod putaway;
+pub mod receive;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 

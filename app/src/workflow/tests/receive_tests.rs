@@ -254,14 +254,14 @@ fn every_wrong_receiving_input_is_refused_with_its_words() {
             "Unknown item: GTIN 09506000134390 is not in the catalog",
         ),
         (
-            vec![doc.clone()],
-            format!("scan gtin:{MILK}"),
-            "Lot missing: scan the label with the lot number for SKU 2001 Milk 1L",
+            vec![doc.clone(), format!("scan gtin:{MILK}")],
+            format!("scan gtin:{MUG}"),
+            "Enter the lot and expiry for SKU 2001 Milk 1L first",
         ),
         (
-            vec![doc.clone()],
-            format!("scan gtin:{MILK} lot:L1"),
-            "Expiry missing: scan the label with the expiry date for SKU 2001 Milk 1L",
+            vec![doc.clone(), format!("scan gtin:{MILK}")],
+            "lot - ".into(),
+            "Enter the lot and expiry for SKU 2001 Milk 1L first",
         ),
         (
             vec![doc.clone()],
@@ -328,5 +328,126 @@ fn a_receipt_reopened_from_its_facts_keeps_its_tally_and_refuses_a_closed_docume
     assert_eq!(
         Job::open(&spec, &fake).unwrap_err(),
         OpenJobError::Refused("ASN-1 is closed: nothing more can be received on it".into())
+    );
+}
+
+#[test]
+fn a_tracked_item_without_lot_or_expiry_asks_for_them_instead_of_refusing() {
+    let mut fake = world();
+    let mut job = open(&fake, receive_spec(false, false));
+    play(&mut job, &mut fake, &["scan doc:asn:ASN-1"]);
+    let step = job.handle(&i(&format!("scan gtin:{MILK}")), &fake);
+    assert_eq!(
+        step.feedback,
+        Feedback::Warn {
+            message: "Lot missing: scan the label with the lot number for SKU 2001 Milk 1L".into()
+        }
+    );
+    assert!(step.events.is_empty());
+    assert!(matches!(
+        job.prompt(),
+        Prompt::ReceiveLotExpiry {
+            need_lot: true,
+            need_expiry: true,
+            ..
+        }
+    ));
+    assert_eq!(
+        job.prompt().text(),
+        "SKU 2001 Milk 1L: scan the label with the lot and expiry, or type it"
+    );
+    // The carton's GS1 label brings the lot; the expiry is still missing.
+    let step = job.handle(&i(&format!("scan gtin:{MILK} lot:L7")), &fake);
+    assert_eq!(
+        step.feedback,
+        Feedback::Warn {
+            message: "Expiry missing: scan the label with the expiry date for SKU 2001 Milk 1L"
+                .into()
+        }
+    );
+    let Prompt::ReceiveLotExpiry {
+        lot: Some(l),
+        need_lot: false,
+        need_expiry: true,
+        ..
+    } = job.prompt()
+    else {
+        panic!("{:?}", job.prompt())
+    };
+    assert_eq!(l, lot("L7"));
+    // Typed from the printed label, then the quantity.
+    let steps = play(&mut job, &mut fake, &["lot - 2027-05-31", "qty 10"]);
+    assert_all_accepted(&steps);
+    assert!(matches!(steps[0].prompt, Prompt::EnterQuantity { .. }));
+    let r = receipts(&fake);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].line.lot, Some(lot("L7")));
+    assert_eq!(r[0].line.expiry, Some(date(2027, 5, 31)));
+    assert_eq!(r[0].line.qty, qty(10));
+}
+
+#[test]
+fn skip_puts_a_scanned_item_back_without_receiving_it() {
+    let mut fake = world();
+    let mut job = open(&fake, receive_spec(false, false));
+    let steps = play(
+        &mut job,
+        &mut fake,
+        &["scan doc:asn:ASN-1", &format!("scan gtin:{MILK}"), "skip"],
+    );
+    assert_all_accepted(&steps);
+    assert_eq!(
+        steps[2].feedback,
+        Feedback::good_with("SKU 2001 Milk 1L not received: scan the next item".into())
+    );
+    assert!(matches!(job.prompt(), Prompt::ReceiveItems { .. }));
+    play(&mut job, &mut fake, &[&format!("scan gtin:{MUG}"), "skip"]);
+    assert!(matches!(job.prompt(), Prompt::ReceiveItems { .. }));
+    assert!(receipts(&fake).is_empty());
+}
+
+#[test]
+fn receiving_more_than_the_document_expects_warns_with_the_numbers() {
+    let mut fake = world();
+    let mut job = open(&fake, receive_spec(false, false));
+    let steps = play(
+        &mut job,
+        &mut fake,
+        &[
+            "scan doc:asn:ASN-1",
+            &format!("scan gtin:{MUG_CASE}"),
+            "qty 2",
+        ],
+    );
+    assert_eq!(
+        steps[2].feedback,
+        Feedback::good_with("Received 24 each of SKU 1002 Blue Mug".into()),
+        "exactly the expected quantity is no warning"
+    );
+    let steps = play(&mut job, &mut fake, &[&format!("scan gtin:{MUG}"), "qty 1"]);
+    assert_eq!(
+        steps[1].feedback,
+        Feedback::Warn {
+            message: "Received 1 each of SKU 1002 Blue Mug. Over-receipt: 25 of 24 on ASN-1, check the delivery".into()
+        }
+    );
+    assert_eq!(
+        receipts(&fake).len(),
+        2,
+        "the over-receipt is still recorded"
+    );
+
+    // Blind receiving never tells.
+    let mut fake = world();
+    let mut job = open(&fake, receive_spec(true, false));
+    let steps = play(
+        &mut job,
+        &mut fake,
+        &["scan doc:asn:ASN-1", &format!("scan gtin:{MUG} count:30")],
+    );
+    assert!(
+        matches!(steps[1].feedback, Feedback::Good { .. }),
+        "{:?}",
+        steps[1].feedback
     );
 }

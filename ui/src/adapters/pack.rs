@@ -1,0 +1,174 @@
+//! Pack: order (or tote), then items into the carton as the workflow checks them against
+//! the order, then the carton label. A packed order returns to "scan order or tote".
+
+use std::rc::Rc;
+
+use dockhand_app::barcode::Scan;
+use dockhand_app::workflow::{Action, JobSpec, Prompt, Step};
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use super::job_step::{operator_or_sign_in, problem, show_feedback, show_finished};
+use super::{count, shell, with_window};
+use crate::app::Controllers;
+use crate::controllers::job_session::JobError;
+use crate::{MainWindow, PackAdapter, PackRow, PackStage, Screen, Strings};
+
+pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
+    let adapter = window.global::<PackAdapter>();
+
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    adapter.on_close_carton(move || with_window(&weak, |w| act(w, &c, Action::Close)));
+
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    adapter.on_put_down(move || {
+        with_window(&weak, |w| {
+            // No order yet: nothing to continue, so no open job is left behind.
+            if matches!(c.pack.job.prompt(), Some(Prompt::ScanOrder))
+                && let Err(error) = c.pack.job.act(Action::Cancel)
+            {
+                tracing::warn!(%error, "could not close the pack job");
+            }
+            c.pack.job.put_down();
+            shell::navigate(w, &c, Screen::Home);
+        })
+    });
+
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    adapter.on_leave(move || with_window(&weak, |w| act(w, &c, Action::Cancel)));
+}
+
+/// The Pack tile: the order the device was packing, or "scan order or tote".
+pub fn open(window: &MainWindow, controllers: &Rc<Controllers>) {
+    let Some(operator) = operator_or_sign_in(window, controllers) else {
+        return;
+    };
+    if let Err(error) = controllers.pack.job.resume(&operator) {
+        problem(window, controllers, &error);
+    }
+    match controllers.pack.job.prompt() {
+        Some(prompt) => show_prompt(window, controllers, &prompt),
+        None => show_start(window, controllers),
+    }
+    shell::navigate(window, controllers, Screen::Pack);
+}
+
+fn show_start(window: &MainWindow, controllers: &Controllers) {
+    let adapter = window.global::<PackAdapter>();
+    let station = controllers.pack.station().unwrap_or_else(|error| {
+        tracing::error!(%error, "cannot read the pack stations");
+        None
+    });
+    adapter.set_station(station.map(|s| s.as_str().into()).unwrap_or_default());
+    adapter.set_more_open(false);
+    adapter.set_in_carton(0);
+    adapter.set_stage(PackStage::Order);
+}
+
+/// A scan while Pack is up: a pack station label before an order changes the station; the
+/// rest goes to the job (opened by the first scan).
+pub fn scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: &Scan) {
+    let starting = matches!(
+        controllers.pack.job.prompt(),
+        None | Some(Prompt::ScanOrder)
+    );
+    if starting {
+        match controllers.pack.station_from_scan(scan) {
+            Ok(Some(station)) => {
+                if controllers.pack.job.is_open()
+                    && let Err(error) = controllers.pack.job.act(Action::Cancel)
+                {
+                    tracing::warn!(%error, "could not close the pack job");
+                }
+                controllers.pack.choose_station(station.clone());
+                show_start(window, controllers);
+                let strings = window.global::<Strings>();
+                shell::show_good(
+                    window,
+                    controllers,
+                    strings.invoke_station_chosen(station.as_str().into()),
+                );
+                return;
+            }
+            Ok(None) => {}
+            Err(error) => return problem(window, controllers, &error),
+        }
+    }
+    let Some(operator) = operator_or_sign_in(window, controllers) else {
+        return;
+    };
+    let answer = controllers.pack.scan(operator, scan);
+    answer_with(window, controllers, answer);
+}
+
+fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
+    shell::clear_feedback(window);
+    let answer = controllers.pack.job.act(action);
+    answer_with(window, controllers, answer);
+}
+
+fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Result<Step, JobError>) {
+    match answer {
+        Ok(step) if step.done => {
+            show_start(window, controllers);
+            show_finished(window, controllers, &step);
+        }
+        Ok(step) => {
+            show_prompt(window, controllers, &step.prompt);
+            show_feedback(window, controllers, &step.feedback);
+        }
+        Err(JobError::NoJob) => {
+            show_start(window, controllers);
+            let strings = window.global::<Strings>();
+            shell::show_bad(
+                window,
+                controllers,
+                strings.invoke_bad_with(strings.get_pack_scan_station()),
+            );
+        }
+        Err(error) => problem(window, controllers, &error),
+    }
+}
+
+/// Fills the view from the workflow's prompt.
+pub fn show_prompt(window: &MainWindow, controllers: &Controllers, prompt: &Prompt) {
+    let adapter = window.global::<PackAdapter>();
+    adapter.set_more_open(false);
+    if let Some(JobSpec::Pack { station, .. }) = controllers.pack.job.spec() {
+        adapter.set_station(station.as_str().into());
+    }
+    match prompt {
+        Prompt::ScanOrder => show_start(window, controllers),
+        Prompt::ScanOrderTote { order } => {
+            adapter.set_order(order.as_str().into());
+            adapter.set_remaining(ModelRc::default());
+            adapter.set_stage(PackStage::Tote);
+        }
+        Prompt::PackItems {
+            order,
+            remaining,
+            in_carton,
+        } => {
+            adapter.set_order(order.as_str().into());
+            let rows: Vec<PackRow> = remaining
+                .iter()
+                .map(|(item, qty)| PackRow {
+                    name: item.name.as_str().into(),
+                    sku: item.sku.as_str().into(),
+                    qty: count(qty.units()),
+                })
+                .collect();
+            adapter.set_remaining(ModelRc::new(VecModel::from(rows)));
+            adapter.set_in_carton(count(*in_carton));
+            adapter.set_stage(PackStage::Items);
+        }
+        Prompt::ScanCartonLabel { order } => {
+            adapter.set_order(order.as_str().into());
+            adapter.set_remaining(ModelRc::default());
+            adapter.set_stage(PackStage::CartonLabel);
+        }
+        other => {
+            tracing::warn!(?other, "a pack prompt the screen does not lay out");
+            show_start(window, controllers);
+        }
+    }
+}

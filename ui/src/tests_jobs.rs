@@ -1,0 +1,589 @@
+//! UI tests of the job screens (receive, put away, count, move/adjust, pack), headless: the
+//! real window and adapters over the sample journal, driven by key events into the scan
+//! input (as a wedge scanner types) and taps on buttons found by their label, and checked
+//! by what the screen shows and what the journal then holds.
+
+use std::rc::Rc;
+
+use dockhand_app::domain::{DeviceSeq, EventBody};
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::platform::{PointerEventButton, WindowEvent};
+use slint::{ComponentHandle, LogicalSize, Model};
+
+use crate::app::{self, Controllers};
+use crate::feedback::SilentFeedback;
+use crate::sample_device::{self, ScriptedSync};
+use crate::{
+    CountAdapter, CountStage, FeedbackKind, MainWindow, MoveAdapter, MoveStage, PackAdapter,
+    PackStage, PutawayAdapter, PutawayStage, ReceiveAdapter, ReceiveStage, Screen, ShellAdapter,
+};
+
+struct Device {
+    window: MainWindow,
+    journal: crate::controllers::SharedJournal,
+    _controllers: Rc<Controllers>,
+    _dir: tempfile::TempDir,
+}
+
+impl Device {
+    /// A set-up device with the receiving samples, signed in as "ana" by a badge scan.
+    fn signed_in() -> Self {
+        i_slint_backend_testing::init_no_event_loop();
+        let dir = tempfile::tempdir().unwrap();
+        let journal = sample_device::create(&dir.path().join("device.db")).unwrap();
+        sample_device::add_receiving(&journal).unwrap();
+        journal
+            .borrow_mut()
+            .set_credentials("https://dockhand.example", "token-1")
+            .unwrap();
+        let sync = ScriptedSync::new(sample_device::status_synced());
+        let controllers =
+            Controllers::new(journal.clone(), Box::new(sync), Box::new(SilentFeedback));
+        // The test machine may stall between two key events far longer than a scanner
+        // does; a generous key gap keeps each scan one burst however busy it is.
+        let mut wedge = controllers.setup.wedge_config();
+        wedge.max_key_gap_ms = 5_000;
+        controllers.scan_input.borrow_mut().reconfigure(wedge);
+        let window = MainWindow::new().unwrap();
+        app::connect(&window, &controllers);
+        window.window().set_size(LogicalSize::new(360.0, 640.0));
+        window.show().unwrap();
+        let device = Self {
+            window,
+            journal,
+            _controllers: controllers,
+            _dir: dir,
+        };
+        device.scan("ana");
+        assert_eq!(device.screen(), Screen::Home);
+        device
+    }
+
+    /// Types `data` and Enter into the focused scan input, as a wedge scanner does.
+    fn scan(&self, data: &str) {
+        for c in data.chars().chain(['\n']) {
+            let text: slint::SharedString = c.to_string().into();
+            self.window
+                .window()
+                .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+            self.window
+                .window()
+                .dispatch_event(WindowEvent::KeyReleased { text });
+        }
+    }
+
+    /// Taps the button labelled `label` (not a text that says the same).
+    fn tap(&self, label: &str) {
+        let button = ElementHandle::find_by_accessible_label(&self.window, label)
+            .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .unwrap_or_else(|| panic!("no button labelled {label:?} on screen"));
+        button.mock_single_click(PointerEventButton::Left);
+    }
+
+    /// Types a number on the number pad.
+    fn type_number(&self, n: u32) {
+        for digit in n.to_string().chars() {
+            self.tap(&digit.to_string());
+        }
+    }
+
+    fn shows_text(&self, text: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.window, text)
+            .next()
+            .is_some()
+    }
+
+    /// Every text on screen, for "is this number shown anywhere".
+    fn texts_on_screen(&self) -> Vec<String> {
+        i_slint_backend_testing::ElementQuery::from_root(&self.window)
+            .find_all()
+            .into_iter()
+            .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+            .collect()
+    }
+
+    fn screen(&self) -> Screen {
+        self.window.global::<ShellAdapter>().get_screen()
+    }
+
+    fn feedback(&self) -> (FeedbackKind, String) {
+        let shell = self.window.global::<ShellAdapter>();
+        (shell.get_feedback(), shell.get_feedback_text().to_string())
+    }
+
+    fn assert_good(&self, what: &str) {
+        let (kind, text) = self.feedback();
+        assert_eq!(kind, FeedbackKind::Good, "{what}: {text}");
+    }
+
+    /// Every event in the journal after `after`.
+    fn events_after(&self, after: u64) -> Vec<EventBody> {
+        self.journal
+            .borrow()
+            .events_after(DeviceSeq(after), 1000)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.event.body)
+            .collect()
+    }
+
+    fn last_seq(&self) -> u64 {
+        self.journal.borrow().last_seq().unwrap().0
+    }
+}
+
+#[test]
+fn a_full_receive_against_an_asn_by_scans() {
+    let device = Device::signed_in();
+    let before = device.last_seq();
+    device.tap("Receive");
+    assert_eq!(device.screen(), Screen::Receive);
+    let receive = device.window.global::<ReceiveAdapter>();
+    assert_eq!(receive.get_stage(), ReceiveStage::Documents);
+    assert!(device.shows_text("ASN4713\n2 lines · 34 each"));
+    assert!(device.shows_text("At dock DOCK-1"));
+
+    // The delivery's label opens it.
+    device.scan(sample_device::RECEIVE_ASN);
+    device.assert_good("document label");
+    assert_eq!(receive.get_stage(), ReceiveStage::Items);
+    assert_eq!(receive.get_document(), sample_device::RECEIVE_ASN);
+    assert!(device.shows_text("0 / 24"), "expected shown per line");
+    assert!(device.shows_text("0/2 complete"));
+
+    // A case label: two cases of 12 by the number pad.
+    device.scan(&sample_device::blue_mug_case_label());
+    device.assert_good("case label");
+    assert_eq!(receive.get_stage(), ReceiveStage::Quantity);
+    assert_eq!(
+        (receive.get_unit().as_str(), receive.get_base_units()),
+        ("CS", 12)
+    );
+    device.type_number(2);
+    device.tap("✔ Receive 24");
+    assert_eq!(
+        device.feedback(),
+        (
+            FeedbackKind::Good,
+            "✔ Received 24 each of SKU 1002 Blue Mug 350 ml".to_owned()
+        )
+    );
+    assert!(device.shows_text("24 / 24"));
+    assert!(device.shows_text("✔ Complete"));
+
+    // The yoghurt's retail barcode has no lot or expiry: the screen asks for them.
+    device.scan(sample_device::YOGHURT_GTIN);
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Warn, "{text}");
+    assert!(text.starts_with("⚠ Lot missing"), "{text}");
+    assert_eq!(receive.get_stage(), ReceiveStage::LotExpiry);
+    assert!(receive.get_need_lot() && receive.get_need_expiry());
+    assert!(device.shows_text("Scan the label with lot and expiry"));
+    // Its carton's GS1-128 label carries both.
+    device.scan(&sample_device::yoghurt_label(("L8", "270531")));
+    device.assert_good("lot label");
+    assert_eq!(receive.get_stage(), ReceiveStage::Quantity);
+    device.type_number(10);
+    device.tap("✔ Receive 10");
+    device.assert_good("yoghurt received");
+    assert!(device.shows_text("2/2 complete"));
+
+    // One more than the delivery says: received, with the over-receipt in amber.
+    device.scan(&sample_device::yoghurt_label(("L8", "270531")));
+    device.tap("✔ Receive 1");
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Warn);
+    assert!(
+        text.ends_with("Yoghurt 500 g. Over-receipt: 11 of 10 on ASN4713, check the delivery"),
+        "{text}"
+    );
+    assert!(device.shows_text("⚠ 1 over"));
+
+    // Close: the differences first, then for good.
+    device.tap("Close receipt");
+    assert!(device.shows_text("Close ASN4713?"));
+    device.tap("✔ Close it");
+    assert_eq!(receive.get_stage(), ReceiveStage::Documents);
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Good);
+    assert_eq!(
+        text,
+        "✔ ASN4713 closed with differences: SKU 3001 Yoghurt 500 g: 11 of 10 received, over by 1"
+    );
+    assert!(
+        !device.shows_text("ASN4713\n2 lines · 34 each"),
+        "a closed delivery is not offered"
+    );
+
+    let events = device.events_after(before);
+    let received: Vec<(String, i64, Option<String>, Option<String>)> = events
+        .iter()
+        .filter_map(|e| match e {
+            EventBody::Receive(r) => Some((
+                r.line.item.as_str().to_owned(),
+                r.line.qty.units(),
+                r.line.lot.as_ref().map(|l| l.as_str().to_owned()),
+                r.line.expiry.map(|d| d.to_string()),
+            )),
+            _ => None,
+        })
+        .collect();
+    let lot = || Some("L8".to_owned());
+    let expiry = || Some("2027-05-31".to_owned());
+    assert_eq!(
+        received,
+        vec![
+            ("1002".into(), 24, None, None),
+            ("3001".into(), 10, lot(), expiry()),
+            ("3001".into(), 1, lot(), expiry()),
+        ]
+    );
+    assert!(matches!(events.last(), Some(EventBody::ReceiptClosed(c)) if c.variances.len() == 1));
+    assert_eq!(events.len(), 4, "nothing but the receipts and the close");
+    assert!(device.journal.borrow().open_job().unwrap().is_none());
+}
+
+#[test]
+fn a_typed_expiry_that_is_not_a_date_is_refused_in_red() {
+    let device = Device::signed_in();
+    device.tap("Receive");
+    device.scan(sample_device::RECEIVE_ASN);
+    device.scan(sample_device::YOGHURT_GTIN);
+    let receive = device.window.global::<ReceiveAdapter>();
+    receive.set_lot_text("L9".into());
+    receive.set_expiry_text("271345".into());
+    device.tap("✔ Use this");
+    assert_eq!(
+        device.feedback(),
+        (
+            FeedbackKind::Bad,
+            "✖ Expiry 271345 is not a date: type it as on the label, YYMMDD (e.g. 270531)"
+                .to_owned()
+        )
+    );
+    assert_eq!(receive.get_stage(), ReceiveStage::LotExpiry);
+    receive.set_expiry_text("271231".into());
+    device.tap("✔ Use this");
+    device.assert_good("typed lot and expiry");
+    assert_eq!(receive.get_stage(), ReceiveStage::Quantity);
+    // Back puts the item down without receiving it.
+    device.tap("Back");
+    assert_eq!(receive.get_stage(), ReceiveStage::Items);
+    assert!(device.window.get_scan_has_focus());
+}
+
+#[test]
+fn a_wrong_bin_at_putaway_is_red_with_the_bin_expected() {
+    let device = Device::signed_in();
+    sample_device::receive_at_dock(&device.journal, "1002", 24).unwrap();
+    device.tap("Put away");
+    assert_eq!(device.screen(), Screen::Putaway);
+    assert!(device.shows_text("24 each · SKU 1002 Blue Mug 350 ml"));
+    let before = device.last_seq();
+
+    device.scan(sample_device::BLUE_MUG_GTIN);
+    let putaway = device.window.global::<PutawayAdapter>();
+    assert_eq!(putaway.get_stage(), PutawayStage::Bin);
+    assert_eq!(putaway.get_suggested(), "A-03-2-B");
+    assert!(
+        device.shows_text("A-03-2-B"),
+        "the suggested bin is on screen"
+    );
+
+    device.scan("A-03-2-C");
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Bad);
+    assert_eq!(
+        text,
+        "✖ Wrong bin: suggested A-03-2-B, scanned A-03-2-C. Scan A-03-2-B, or override with a reason"
+    );
+    assert!(device.shows_text(&text), "the reason is on screen");
+    assert_eq!(putaway.get_stage(), PutawayStage::Bin, "still carrying");
+    assert_eq!(device.last_seq(), before, "nothing recorded");
+
+    device.scan("A-03-2-B");
+    assert_eq!(
+        device.feedback(),
+        (
+            FeedbackKind::Good,
+            "✔ Put 24 each SKU 1002 Blue Mug 350 ml in A-03-2-B".to_owned()
+        )
+    );
+    assert_eq!(putaway.get_stage(), PutawayStage::Item);
+    assert!(device.shows_text("Nothing waits here · Receive a delivery first"));
+    let events = device.events_after(before);
+    let [EventBody::Putaway(put)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        (put.from.as_str(), put.to.as_str(), put.line.qty.units()),
+        ("DOCK-1", "A-03-2-B", 24)
+    );
+    device.tap("Home");
+    assert_eq!(device.screen(), Screen::Home);
+    assert!(device.journal.borrow().open_job().unwrap().is_none());
+}
+
+#[test]
+fn a_blind_count_with_a_variance_never_shows_the_expected_quantity() {
+    let device = Device::signed_in();
+    let before = device.last_seq();
+    device.tap("Count");
+    assert_eq!(device.screen(), Screen::Count);
+    let count = device.window.global::<CountAdapter>();
+    assert_eq!(count.get_stage(), CountStage::Bin);
+
+    device.scan("A-03-2-B");
+    assert_eq!(count.get_stage(), CountStage::Items);
+    device.scan(sample_device::BLUE_MUG_GTIN);
+    assert_eq!(count.get_stage(), CountStage::Quantity);
+    // The books say 24 blue mugs here: that number is nowhere on screen.
+    let shown = device.texts_on_screen();
+    assert!(shown.iter().any(|t| t == "Blue Mug 350 ml"), "{shown:?}");
+    assert!(!shown.iter().any(|t| t.contains("24")), "{shown:?}");
+    assert_eq!(count.get_quantity(), 0, "the pad starts from nothing");
+
+    device.type_number(20);
+    device.tap("✔ Count 20");
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Warn);
+    assert_eq!(text, "⚠ Please count SKU 1002 Blue Mug 350 ml again");
+    assert_eq!(count.get_stage(), CountStage::Recount);
+    let shown = device.texts_on_screen();
+    assert!(!shown.iter().any(|t| t.contains("24")), "{shown:?}");
+
+    device.type_number(20);
+    device.tap("✔ Count 20");
+    assert_eq!(
+        device.feedback(),
+        (
+            FeedbackKind::Good,
+            "✔ Counted 20 each SKU 1002 Blue Mug 350 ml".to_owned()
+        )
+    );
+    assert_eq!(count.get_stage(), CountStage::Items);
+    assert!(device.shows_text("1 counted"));
+
+    // The red mugs are not counted: bin done records them as none.
+    device.tap("✔ Bin done");
+    assert_eq!(count.get_stage(), CountStage::Bin, "ready for the next bin");
+    assert_eq!(
+        device.feedback().1,
+        "✔ Count of A-03-2-B finished: 2 lines recorded"
+    );
+    let counts: Vec<(String, i64, bool)> = device
+        .events_after(before)
+        .into_iter()
+        .filter_map(|e| match e {
+            EventBody::Count(c) => Some((
+                c.item.as_str().to_owned(),
+                c.counted.units(),
+                c.recount_of.is_some(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("1002".into(), 20, false),
+            ("1002".into(), 20, true),
+            ("1003".into(), 0, false),
+        ]
+    );
+    // Next bin.
+    device.scan("A-03-2-C");
+    assert_eq!(count.get_stage(), CountStage::Items);
+    assert_eq!(count.get_bin(), "A-03-2-C");
+}
+
+#[test]
+fn a_move_and_an_adjustment_by_scans() {
+    let device = Device::signed_in();
+    let before = device.last_seq();
+    device.tap("Move");
+    assert_eq!(device.screen(), Screen::MoveAdjust);
+    let moves = device.window.global::<MoveAdapter>();
+    assert_eq!(moves.get_stage(), MoveStage::Source);
+
+    device.scan("A-03-2-B");
+    assert_eq!(moves.get_stage(), MoveStage::Item);
+    device.scan(sample_device::BLUE_MUG_GTIN);
+    assert_eq!(moves.get_stage(), MoveStage::Quantity);
+    assert!(device.shows_text("24 each in A-03-2-B"));
+    device.type_number(5);
+    device.tap("Move 5");
+    assert_eq!(moves.get_stage(), MoveStage::Target);
+    device.scan("A-03-2-B");
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Bad);
+    assert!(text.contains("the bin the stock comes from"), "{text}");
+    device.scan("A-03-2-C");
+    assert_eq!(
+        device.feedback(),
+        (
+            FeedbackKind::Good,
+            "✔ Moved 5 each SKU 1002 Blue Mug 350 ml to A-03-2-C".to_owned()
+        )
+    );
+    assert_eq!(
+        moves.get_stage(),
+        MoveStage::Source,
+        "ready for the next move"
+    );
+
+    // A red mug found in A-03-2-C, where the books have none: adjust +1, reason Found.
+    device.scan("A-03-2-C");
+    device.scan(sample_device::RED_MUG_GTIN);
+    device.tap("Adjust");
+    device.tap("Add 1");
+    device.tap("Found");
+    assert_eq!(
+        device.feedback(),
+        (
+            FeedbackKind::Good,
+            "✔ SKU 1003 Red Mug 350 ml adjusted by +1".to_owned()
+        )
+    );
+    assert_eq!(moves.get_stage(), MoveStage::Item);
+
+    let events = device.events_after(before);
+    let [EventBody::Move(moved), EventBody::Adjust(adjust)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        (
+            moved.from.as_str(),
+            moved.to.as_str(),
+            moved.line.item.as_str(),
+            moved.line.qty.units()
+        ),
+        ("A-03-2-B", "A-03-2-C", "1002", 5)
+    );
+    assert_eq!(
+        (adjust.location.as_str(), adjust.item.as_str(), adjust.delta),
+        ("A-03-2-C", "1003", 1)
+    );
+    assert_eq!(adjust.reason, dockhand_app::domain::AdjustReason::Found);
+
+    device.tap("Home");
+    assert_eq!(device.screen(), Screen::Home);
+    assert!(device.journal.borrow().open_job().unwrap().is_none());
+}
+
+#[test]
+fn packing_a_picked_tote_into_one_carton() {
+    let device = Device::signed_in();
+    sample_device::pick_sample_task(&device.journal).unwrap();
+    let before = device.last_seq();
+    device.tap("Pack");
+    assert_eq!(device.screen(), Screen::Pack);
+    let pack = device.window.global::<PackAdapter>();
+    assert_eq!(pack.get_station(), sample_device::PACK_STATION);
+
+    device.scan(sample_device::TOTE_LABEL);
+    device.assert_good("tote");
+    assert_eq!(pack.get_stage(), PackStage::Items);
+    assert_eq!(pack.get_order(), "SO-5521");
+    let left = |pack: &PackAdapter| -> Vec<(String, i32)> {
+        pack.get_remaining()
+            .iter()
+            .map(|r| (r.sku.to_string(), r.qty))
+            .collect()
+    };
+    assert_eq!(left(&pack), vec![("1002".into(), 5), ("1003".into(), 2)]);
+
+    device.scan(sample_device::BOLTS_GTIN);
+    let (kind, text) = device.feedback();
+    assert_eq!(kind, FeedbackKind::Bad);
+    assert!(text.contains("not on order SO-5521"), "{text}");
+
+    for gtin in [sample_device::RED_MUG_GTIN; 2]
+        .into_iter()
+        .chain([sample_device::BLUE_MUG_GTIN; 5])
+    {
+        device.scan(gtin);
+        device.assert_good(gtin);
+    }
+    assert_eq!(pack.get_in_carton(), 7);
+    assert!(left(&pack).is_empty());
+    device.tap("Close carton");
+    assert_eq!(pack.get_stage(), PackStage::CartonLabel);
+    device.scan(&format!("]C100{}", sample_device::CARTON_LABEL));
+    assert_eq!(
+        pack.get_stage(),
+        PackStage::Order,
+        "ready for the next order"
+    );
+    assert_eq!(
+        device.feedback(),
+        (
+            FeedbackKind::Good,
+            "✔ Order SO-5521 packed in 1 cartons".to_owned()
+        )
+    );
+    let events = device.events_after(before);
+    let [EventBody::Pack(packed)] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(packed.carton.as_deref(), Some(sample_device::CARTON_LABEL));
+    assert_eq!(packed.from.as_str(), "TOTE-1");
+}
+
+#[test]
+fn every_job_screen_has_a_way_home_from_its_more_panel() {
+    let device = Device::signed_in();
+    sample_device::receive_at_dock(&device.journal, "1002", 24).unwrap();
+    // Into the middle of each job, then More → Home · continue later.
+    device.tap("Receive");
+    device.scan(sample_device::RECEIVE_ASN);
+    device.tap("More");
+    device.tap("Home · continue later");
+    assert_eq!(device.screen(), Screen::Home);
+    // …and Receive opens again at the same delivery.
+    device.tap("Receive");
+    assert_eq!(
+        device.window.global::<ReceiveAdapter>().get_stage(),
+        ReceiveStage::Items
+    );
+    device.tap("More");
+    device.tap("Leave this delivery");
+    assert_eq!(
+        device.window.global::<ReceiveAdapter>().get_stage(),
+        ReceiveStage::Documents
+    );
+    device.tap("Home");
+
+    device.tap("Put away");
+    device.scan(sample_device::BLUE_MUG_GTIN);
+    device.tap("More");
+    device.tap("Home · continue later");
+    assert_eq!(device.screen(), Screen::Home);
+
+    device.tap("Count");
+    device.scan("A-03-2-B");
+    device.tap("More");
+    device.tap("Home · continue later");
+    assert_eq!(device.screen(), Screen::Home);
+
+    device.tap("Move");
+    device.scan("A-03-2-B");
+    device.scan(sample_device::BLUE_MUG_GTIN);
+    device.tap("More");
+    device.tap("Home");
+    assert_eq!(device.screen(), Screen::Home);
+
+    sample_device::pick_sample_task(&device.journal).unwrap();
+    device.tap("Pack");
+    device.scan(sample_device::TOTE_LABEL);
+    device.scan(sample_device::RED_MUG_GTIN);
+    device.tap("More");
+    device.tap("Home · continue later");
+    assert_eq!(device.screen(), Screen::Home);
+    // Pack opens again at the same order (the open carton's scans are scanned again).
+    device.tap("Pack");
+    let pack = device.window.global::<PackAdapter>();
+    assert_eq!(pack.get_stage(), PackStage::Items);
+    assert_eq!(pack.get_order(), "SO-5521");
+    assert!(device.window.get_scan_has_focus());
+}
