@@ -29,6 +29,10 @@ pub struct ServeConfig {
     /// Apply pending migrations before serving.
     #[arg(long, env = "DOCKHAND_MIGRATE", default_value_t = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
+    /// Seconds between report refreshes (summaries, then a replenishment and alert run per
+    /// warehouse); 0 turns the schedule off.
+    #[arg(long, env = "DOCKHAND_REPORT_REFRESH_SECS", default_value_t = 300)]
+    pub report_refresh_secs: u64,
 }
 
 /// 4 MiB: a full batch of [`dockhand_app::protocol::MAX_PUSH_EVENTS`] events of ~2 KiB each.

@@ -3,13 +3,15 @@
 //! serves supervisors. Stateless: several processes may serve one database.
 //!
 //! Modules: `config` (one typed configuration), `store` (all SQL), `api` (axum routes),
-//! `metrics` (Prometheus counters), `openapi` (the API description).
+//! `metrics` (Prometheus counters), `openapi` (the API description), `reports`
+//! (replenishment, alerts and inventory reports over summaries of the ledger).
 
 pub mod api;
 pub mod config;
 pub mod csv_import;
 pub mod metrics;
 pub mod openapi;
+pub mod reports;
 pub mod store;
 
 pub use api::AppState;

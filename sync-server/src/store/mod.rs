@@ -71,11 +71,18 @@ impl StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Numbered migrations, compiled in, applied in order and recorded in `schema_migrations`.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "schema",
-    include_str!("../../../migrations/server/0001_schema.sql"),
-)];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "schema",
+        include_str!("../../../migrations/server/0001_schema.sql"),
+    ),
+    (
+        3,
+        "reports",
+        include_str!("../../../migrations/server/0003_reports.sql"),
+    ),
+];
 
 /// Serialises concurrent `migrate` runs of several server processes.
 const MIGRATION_LOCK_KEY: i64 = 0x646f_636b_6861_6e64; // "dockhand"
