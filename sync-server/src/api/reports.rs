@@ -111,16 +111,31 @@ pub async fn refresh(
     Ok(Json(Reports::new(&state.store).refresh().await?))
 }
 
+/// A JSON array, or CSV (`Content-Type: text/csv`) read by `from_csv`.
+fn decode_rows<T: serde::de::DeserializeOwned>(
+    payload: ImportPayload,
+    from_csv: fn(&str) -> Result<Vec<T>, ReportError>,
+) -> Result<Vec<T>, ApiFailure> {
+    match payload {
+        ImportPayload::Csv(text) => from_csv(&text)
+            .map_err(|e| ApiFailure::new(StatusCode::BAD_REQUEST, "malformed_csv", e.to_string())),
+        ImportPayload::Json(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            ApiFailure::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_request",
+                format!("the request could not be read: {e}"),
+            )
+        }),
+    }
+}
+
 pub async fn import_suppliers(
     State(state): State<AppState>,
     authed: Authed,
     payload: ImportPayload,
 ) -> Result<Json<ImportSummary>, ApiFailure> {
     let admin = authed.require(&ADMIN, "import suppliers")?;
-    let rows: Vec<SupplierImport> = match payload {
-        ImportPayload::Csv(text) => supply::suppliers_csv(&text)?,
-        json => json.decode(|_| Ok(Vec::new()))?,
-    };
+    let rows: Vec<SupplierImport> = decode_rows(payload, supply::suppliers_csv)?;
     let upserted = Reports::new(&state.store)
         .import_suppliers(admin.warehouse.as_str(), &rows)
         .await?;
@@ -133,10 +148,7 @@ pub async fn import_item_supply(
     payload: ImportPayload,
 ) -> Result<Json<ImportSummary>, ApiFailure> {
     let admin = authed.require(&ADMIN, "import item supply terms")?;
-    let rows: Vec<ItemSupplyImport> = match payload {
-        ImportPayload::Csv(text) => supply::item_supply_csv(&text)?,
-        json => json.decode(|_| Ok(Vec::new()))?,
-    };
+    let rows: Vec<ItemSupplyImport> = decode_rows(payload, supply::item_supply_csv)?;
     let upserted = Reports::new(&state.store)
         .import_item_supply(admin.warehouse.as_str(), &rows)
         .await?;
