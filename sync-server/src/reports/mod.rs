@@ -40,6 +40,9 @@ pub use replenishment::ReplenishmentWrites;
 pub use settings::{Policy, ReportParams, ReportSettings, TurnsBy};
 pub use table::ReportTable;
 
+/// Settings of a report's transaction.
+const REPORT_SESSION_SQL: &str = "SET LOCAL work_mem = '64MB'";
+
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -191,7 +194,10 @@ impl Reports {
         settings: &ReportSettings,
     ) -> Result<ReportTable, ReportError> {
         require_warehouse(&self.pool, warehouse).await?;
-        let mut conn = self.pool.acquire().await?;
+        // One read-only transaction: a consistent picture, and memory enough to aggregate
+        // the windows in hash tables rather than on disk.
+        let mut conn = self.pool.begin().await?;
+        sqlx::query(REPORT_SESSION_SQL).execute(&mut *conn).await?;
         let refreshed_through = refresh::refreshed_through(&mut conn).await?;
         let (columns, rows, notes) = match name {
             ReportName::OnHand => inventory::on_hand(&mut conn, warehouse).await?,
@@ -278,6 +284,7 @@ impl Reports {
                 )
             }
         };
+        conn.commit().await?;
         Ok(ReportTable {
             report: name.as_str(),
             warehouse: warehouse.to_owned(),
@@ -298,6 +305,9 @@ impl Reports {
     ) -> Result<RunSummary, ReportError> {
         require_warehouse(&self.pool, warehouse).await?;
         let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL work_mem = '64MB'")
+            .execute(&mut *tx)
+            .await?;
         // One run per warehouse at a time: concurrent runs would both see "entering".
         sqlx::query(
             "SELECT pg_advisory_xact_lock(hashtextextended('dockhand-report-run:' || $1, 0))",

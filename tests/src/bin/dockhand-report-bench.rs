@@ -294,12 +294,14 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot reach PostgreSQL at {}", args.admin_url))?;
     if !args.reuse {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS \"{0}\" WITH (FORCE); CREATE DATABASE \"{0}\"",
-            args.db_name
-        )))
-        .execute(&mut admin)
-        .await?;
+        for statement in [
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            "CREATE DATABASE \"{}\"",
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement.replace("{}", &args.db_name)))
+                .execute(&mut admin)
+                .await?;
+        }
     }
     let store = Store::connect(&url, 8).await?;
     store.migrate().await?;
