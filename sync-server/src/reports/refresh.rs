@@ -94,7 +94,9 @@ pub async fn refresh(pool: &PgPool) -> Result<RefreshSummary, ReportError> {
     .execute(&mut *tx)
     .await?;
     // Receipts become FIFO layers priced from their document line (via the stored event);
-    // totals and document receipt times follow from the same new layers.
+    // their units and value are added to the item totals and their times to the documents.
+    // No statement joins two sets of fresh rows: the planner's estimate for rows committed
+    // after the last ANALYZE is one row, and a nested loop between two such sets is N².
     let receipt_layers: i64 = sqlx::query_scalar(
         "WITH receipts AS (
              SELECT l.id, l.warehouse, l.item, l.delta, l.occurred_at,
@@ -131,42 +133,44 @@ pub async fn refresh(pool: &PgPool) -> Result<RefreshSummary, ReportError> {
                first_received_at = LEAST(d.first_received_at, EXCLUDED.first_received_at),
                last_received_at = GREATEST(d.last_received_at, EXCLUDED.last_received_at)
              RETURNING 1),
-         layer_totals AS (
-             SELECT warehouse, item, sum(qty) AS qty,
-                    COALESCE(sum(qty) FILTER (WHERE unit_cost IS NOT NULL), 0) AS priced_qty,
-                    COALESCE(sum(qty * unit_cost) FILTER (WHERE unit_cost IS NOT NULL), 0) AS priced_value,
-                    max(received_at) AS last_received_at
-             FROM new_layers GROUP BY 1, 2),
-         movement AS (
-             SELECT warehouse, item, min(occurred_at) AS first_at,
-                    COALESCE(sum(-delta) FILTER (WHERE cause = 'ship'), 0) AS shipped,
-                    max(occurred_at) FILTER (WHERE cause = 'ship') AS last_shipped_at
-             FROM ledger WHERE committed_at >= $1 AND committed_at < $2
-             GROUP BY 1, 2),
-         totals AS (
+         received AS (
              INSERT INTO report_item_totals AS t
                  (warehouse, item, received_qty, received_priced_qty, received_priced_value,
-                  shipped_qty, first_movement_on, last_received_on, last_shipped_on)
-             SELECT m.warehouse, m.item, COALESCE(lt.qty, 0), COALESCE(lt.priced_qty, 0),
-                    COALESCE(lt.priced_value, 0), m.shipped,
-                    (m.first_at AT TIME ZONE 'UTC')::date,
-                    (lt.last_received_at AT TIME ZONE 'UTC')::date,
-                    (m.last_shipped_at AT TIME ZONE 'UTC')::date
-             FROM movement m LEFT JOIN layer_totals lt USING (warehouse, item)
+                  last_received_on)
+             SELECT warehouse, item, sum(qty),
+                    COALESCE(sum(qty) FILTER (WHERE unit_cost IS NOT NULL), 0),
+                    COALESCE(sum(qty * unit_cost) FILTER (WHERE unit_cost IS NOT NULL), 0),
+                    (max(received_at) AT TIME ZONE 'UTC')::date
+             FROM new_layers GROUP BY 1, 2
              ON CONFLICT (warehouse, item) DO UPDATE SET
                received_qty = t.received_qty + EXCLUDED.received_qty,
                received_priced_qty = t.received_priced_qty + EXCLUDED.received_priced_qty,
                received_priced_value = t.received_priced_value + EXCLUDED.received_priced_value,
-               shipped_qty = t.shipped_qty + EXCLUDED.shipped_qty,
-               first_movement_on = LEAST(t.first_movement_on, EXCLUDED.first_movement_on),
-               last_received_on = GREATEST(t.last_received_on, EXCLUDED.last_received_on),
-               last_shipped_on = GREATEST(t.last_shipped_on, EXCLUDED.last_shipped_on)
+               last_received_on = GREATEST(t.last_received_on, EXCLUDED.last_received_on)
              RETURNING 1)
          SELECT count(*) FROM new_layers",
     )
     .bind(lower)
     .bind(through)
     .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO report_item_totals AS t
+             (warehouse, item, shipped_qty, first_movement_on, last_shipped_on)
+         SELECT warehouse, item,
+                COALESCE(sum(-delta) FILTER (WHERE cause = 'ship'), 0),
+                (min(occurred_at) AT TIME ZONE 'UTC')::date,
+                (max(occurred_at) FILTER (WHERE cause = 'ship') AT TIME ZONE 'UTC')::date
+         FROM ledger WHERE committed_at >= $1 AND committed_at < $2
+         GROUP BY 1, 2
+         ON CONFLICT (warehouse, item) DO UPDATE SET
+           shipped_qty = t.shipped_qty + EXCLUDED.shipped_qty,
+           first_movement_on = LEAST(t.first_movement_on, EXCLUDED.first_movement_on),
+           last_shipped_on = GREATEST(t.last_shipped_on, EXCLUDED.last_shipped_on)",
+    )
+    .bind(lower)
+    .bind(through)
+    .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE report_refresh_state SET through = $1, refreshed_at = now() WHERE id = 1")
         .bind(through)

@@ -325,7 +325,12 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let full = reports.refresh().await?;
     println!(
-        "refresh (all history): {:.1} s ({} item-days, {} layers)",
+        "refresh ({}): {:.1} s ({} item-days, {} layers)",
+        if args.reuse {
+            "rows pending since the last run"
+        } else {
+            "all history"
+        },
         started.elapsed().as_secs_f64(),
         full.item_days,
         full.receipt_layers
