@@ -111,7 +111,8 @@ CREATE TABLE replenishment_state (
     PRIMARY KEY (warehouse, item)
 );
 
--- Suggested purchase orders, one open per item: made when an item enters yellow or red.
+-- Suggested purchase orders, one open per item: made when an item enters yellow or red,
+-- closed by the run that finds it green again.
 CREATE TABLE purchase_suggestions (
     id          BIGSERIAL PRIMARY KEY,
     warehouse   TEXT NOT NULL,
@@ -121,7 +122,7 @@ CREATE TABLE purchase_suggestions (
     zone        TEXT NOT NULL,
     policy      TEXT NOT NULL,
     detail      JSONB NOT NULL,
-    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'ordered', 'dismissed')),
+    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX purchase_suggestions_open ON purchase_suggestions (warehouse, item)

@@ -297,10 +297,11 @@ async fn report_command(store: &Store, what: &str, params: &ReportParams) -> any
     if what == "run" {
         let run = reports.run(warehouse, &settings).await?;
         println!(
-            "{warehouse}: {} item(s), {} zone change(s), {} suggested PO(s); alerts: {} found, {} opened, {} closed",
+            "{warehouse}: {} item(s), {} zone change(s), {} suggested PO(s) made, {} closed; alerts: {} found, {} opened, {} closed",
             run.items,
             run.replenishment.zone_changes,
             run.replenishment.suggestions_created,
+            run.replenishment.suggestions_closed,
             run.alerts.found,
             run.alerts.opened,
             run.alerts.closed

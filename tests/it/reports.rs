@@ -546,10 +546,17 @@ async fn a_stockout_of_a_top_seller_opens_one_alert_until_stock_returns() {
         .scalar("SELECT count(*) FROM alerts WHERE kind = 'top_item_stockout'")
         .await;
     assert_eq!(open, 1);
-    // Stock arrives: the next run closes it.
-    insert_history(&server, &receipt("X", 100, days_ago(0))).await;
+    // It entered red, so a PO was suggested.
+    let suggested: i64 = server
+        .scalar("SELECT count(*) FROM purchase_suggestions WHERE item = 'X' AND state = 'open'")
+        .await;
+    assert_eq!(suggested, 1);
+    // Stock arrives (1000 units: 200 days at 5 a day, green): the next run closes the alert
+    // and the suggestion.
+    insert_history(&server, &receipt("X", 1000, days_ago(0))).await;
     let run = reports.run(WH, &settings).await.unwrap();
     assert!(run.alerts.closed >= 1, "{run:?}");
+    assert_eq!(run.replenishment.suggestions_closed, 1, "{run:?}");
     let body = report(&server, &supervisor, "alerts", "").await;
     assert!(stockouts(&body).is_empty(), "{body}");
     server.finish().await;

@@ -166,10 +166,13 @@ pub fn replenishment_row(r: &ItemReplenishment) -> Vec<Value> {
 pub struct ReplenishmentWrites {
     pub zone_changes: u64,
     pub suggestions_created: u64,
+    /// Open suggestions of items back in green.
+    pub suggestions_closed: u64,
 }
 
 /// Stores zone changes and, for items that entered yellow or red (from green or from no
-/// state), a suggested purchase order unless one is already open.
+/// state), a suggested purchase order unless one is already open; closes the open
+/// suggestions of items back in green.
 pub async fn write_run(
     conn: &mut PgConnection,
     warehouse: &str,
@@ -252,9 +255,26 @@ pub async fn write_run(
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    let recovered: Vec<String> = plan
+        .iter()
+        .filter(|r| {
+            r.decision.zone == Zone::Green && r.previous_zone.is_some_and(|z| z != Zone::Green)
+        })
+        .map(|r| r.item.clone())
+        .collect();
+    let suggestions_closed = sqlx::query(
+        "UPDATE purchase_suggestions SET state = 'closed'
+         WHERE warehouse = $1 AND state = 'open' AND item = ANY($2::text[])",
+    )
+    .bind(warehouse)
+    .bind(&recovered)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     Ok(ReplenishmentWrites {
         zone_changes,
         suggestions_created,
+        suggestions_closed,
     })
 }
 
