@@ -34,6 +34,10 @@ pub struct ServeConfig {
     pub relay: bool,
     #[command(flatten)]
     pub relay_config: RelayConfig,
+    /// Seconds between report refreshes (summaries, then a replenishment and alert run per
+    /// warehouse); 0 turns the schedule off.
+    #[arg(long, env = "DOCKHAND_REPORT_REFRESH_SECS", default_value_t = 300)]
+    pub report_refresh_secs: u64,
 }
 
 /// Where the stock stream goes: the NATS server, the JetStream stream and its subjects.

@@ -4,8 +4,9 @@
 //! - items: `sku,name[,gtins][,packs][,category][,track_lot][,track_serial][,track_expiry]`;
 //!   `gtins` separated by spaces; `packs` as `CS:12[:gtin]` separated by spaces.
 //! - locations: `code,kind[,zone][,aisle][,rack][,shelf][,bin][,pick_sequence][,capacity]`.
-//! - inbound documents: `kind,number,line_no,item,expected[,supplier][,sscc][,tolerance_pct][,lot]`,
-//!   one row per line, grouped by (kind, number).
+//! - inbound documents: `kind,number,line_no,item,expected[,supplier][,sscc][,tolerance_pct][,lot]`
+//!   `[,unit_cost][,ordered_at][,expected_at]` (RFC 3339 times), one row per line, grouped by
+//!   (kind, number).
 //! - orders: `number,line_no,item,qty[,customer]`, one row per line, grouped by number.
 
 use std::collections::HashMap;
@@ -246,6 +247,7 @@ pub fn inbound_documents(text: &str) -> Result<Vec<InboundDocumentImport>, CsvEr
             item: table.require(i, row, "item")?,
             expected: qty(&table, i, row, "expected")?,
             lot: table.parse_cell::<LotCode>(i, row, "lot")?,
+            unit_cost: table.parse_cell(i, row, "unit_cost")?,
         };
         match out
             .iter_mut()
@@ -258,6 +260,8 @@ pub fn inbound_documents(text: &str) -> Result<Vec<InboundDocumentImport>, CsvEr
                 supplier: table.get(row, "supplier").map(str::to_owned),
                 sscc: table.get(row, "sscc").map(str::to_owned),
                 tolerance_pct: table.parse_cell(i, row, "tolerance_pct")?.unwrap_or(0),
+                ordered_at: table.parse_cell(i, row, "ordered_at")?,
+                expected_at: table.parse_cell(i, row, "expected_at")?,
                 lines: vec![line],
             }),
         }
@@ -328,6 +332,16 @@ mod tests {
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].lines.len(), 2);
         assert_eq!(docs[0].tolerance_pct, 5);
+        let priced = inbound_documents(
+            "kind,number,line_no,item,expected,unit_cost,expected_at\n\
+             po,PO-1,1,1002,10,2.75,2026-12-01T00:00:00Z\n",
+        )
+        .unwrap();
+        assert_eq!(priced[0].lines[0].unit_cost.unwrap().to_string(), "2.75");
+        assert!(priced[0].expected_at.is_some());
+        let err = inbound_documents("kind,number,line_no,item,expected,unit_cost\npo,P,1,A,1,x\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("column unit_cost"), "{err}");
         let orders =
             orders("number,line_no,item,qty,customer\nSO-1,1,A,2,Ana\nSO-1,2,B,1,Ana\n").unwrap();
         assert_eq!(orders[0].lines.len(), 2);

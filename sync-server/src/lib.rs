@@ -4,13 +4,15 @@
 //!
 //! Modules: `config` (one typed configuration), `store` (all SQL), `api` (axum routes),
 //! `metrics` (Prometheus counters), `openapi` (the API description), `stream` (the stock
-//! stream: outbox relay to NATS JetStream, SSE).
+//! stream: outbox relay to NATS JetStream, SSE), `reports` (replenishment, alerts and
+//! inventory reports over summaries of the ledger).
 
 pub mod api;
 pub mod config;
 pub mod csv_import;
 pub mod metrics;
 pub mod openapi;
+pub mod reports;
 pub mod store;
 pub mod stream;
 

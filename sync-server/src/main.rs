@@ -1,5 +1,6 @@
 //! `dockhand-sync-server`: serve the API, migrate the database, import master data, enrol
-//! devices, audit the ledger, relay and tail the stock stream.
+//! devices, audit the ledger, relay and tail the stock stream, print reports and run
+//! replenishment.
 
 use std::path::PathBuf;
 
@@ -8,6 +9,8 @@ use clap::{Parser, Subcommand};
 use dockhand_app::domain::{DeviceId, Item, Location, WarehouseCode};
 use dockhand_sync_server::config::{DatabaseConfig, RelayConfig, ServeConfig, StreamConfig};
 use dockhand_sync_server::csv_import;
+use dockhand_sync_server::reports::supply::{self, ItemSupplyImport, SupplierImport};
+use dockhand_sync_server::reports::{ReportName, ReportParams, ReportSettings, Reports};
 use dockhand_sync_server::store::{InboundDocumentImport, OrderImport, Role};
 use dockhand_sync_server::{AppState, Store};
 
@@ -53,6 +56,15 @@ enum Command {
     },
     /// Rebuild balances from the ledger and report every difference (exit 1 if any).
     Audit,
+    /// Print a report (on-hand, valuation, turns, dead-stock, shrinkage, suppliers,
+    /// constraint-health, replenishment, abc-xyz, alerts, purchase-suggestions); `run` stores
+    /// zone changes, suggested POs and alerts; `refresh` updates the summaries from the ledger.
+    Report {
+        /// A report name, `run` or `refresh`.
+        what: String,
+        #[command(flatten)]
+        params: ReportParams,
+    },
     /// Publish the stock stream's outbox to NATS JetStream (what `serve` also does unless
     /// `--relay false`); several relays may run at once.
     Relay(RelayConfig),
@@ -95,6 +107,10 @@ enum ImportKind {
     Locations,
     InboundDocuments,
     Orders,
+    /// Suppliers with lead times (`code,name,lead_time_days`).
+    Suppliers,
+    /// Per item: supplier, standard cost, lead time (`item,supplier,standard_cost,lead_time_days`).
+    ItemSupply,
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -138,6 +154,17 @@ async fn main() -> anyhow::Result<()> {
                         std::future::pending(),
                     )
                     .await;
+                });
+            }
+            if config.report_refresh_secs > 0 {
+                let reports = Reports::new(&store);
+                let every = std::time::Duration::from_secs(config.report_refresh_secs);
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(every);
+                    loop {
+                        tick.tick().await;
+                        refresh_and_run(&reports).await;
+                    }
                 });
             }
             let listener = tokio::net::TcpListener::bind(config.listen)
@@ -241,6 +268,28 @@ async fn main() -> anyhow::Result<()> {
                     };
                     store.import_orders(&warehouse, &rows).await?
                 }
+                ImportKind::Suppliers => {
+                    let rows: Vec<SupplierImport> = if csv {
+                        supply::suppliers_csv(&text).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
+                    let upserted = Reports::new(&store)
+                        .import_suppliers(warehouse.as_str(), &rows)
+                        .await?;
+                    dockhand_sync_server::store::ImportSummary { upserted }
+                }
+                ImportKind::ItemSupply => {
+                    let rows: Vec<ItemSupplyImport> = if csv {
+                        supply::item_supply_csv(&text).with_context(context)?
+                    } else {
+                        serde_json::from_str(&text).with_context(context)?
+                    };
+                    let upserted = Reports::new(&store)
+                        .import_item_supply(warehouse.as_str(), &rows)
+                        .await?;
+                    dockhand_sync_server::store::ImportSummary { upserted }
+                }
             };
             println!("imported {} row(s) into {warehouse}", summary.upserted);
         }
@@ -259,6 +308,7 @@ async fn main() -> anyhow::Result<()> {
             println!("token:     {}", enrolled.token);
             eprintln!("The token is shown only once; store it on the device now.");
         }
+        Command::Report { what, params } => report_command(&store, &what, &params).await?,
         Command::Audit => {
             let differences = store.audit_balances().await?;
             if differences.is_empty() {
@@ -276,6 +326,84 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
         }
+    }
+    Ok(())
+}
+
+/// The scheduled refresh: summaries, then one run per warehouse with the default settings.
+async fn refresh_and_run(reports: &Reports) {
+    match reports.refresh().await {
+        Ok(summary) => tracing::info!(
+            through = %summary.through, item_days = summary.item_days,
+            receipt_layers = summary.receipt_layers, "report summaries refreshed"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "report refresh failed");
+            return;
+        }
+    }
+    let warehouses = match reports.warehouses().await {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list warehouses for the replenishment run");
+            return;
+        }
+    };
+    let settings = ReportSettings::defaults(Reports::today());
+    for warehouse in warehouses {
+        match reports.run(&warehouse, &settings).await {
+            Ok(run) => tracing::info!(
+                warehouse,
+                suggestions = run.replenishment.suggestions_created,
+                alerts_opened = run.alerts.opened,
+                alerts_closed = run.alerts.closed,
+                "replenishment run"
+            ),
+            Err(e) => tracing::warn!(warehouse, error = %e, "replenishment run failed"),
+        }
+    }
+}
+
+/// `report <what>`: refresh, run, or print one report.
+async fn report_command(store: &Store, what: &str, params: &ReportParams) -> anyhow::Result<()> {
+    let reports = Reports::new(store);
+    if what == "refresh" {
+        let started = std::time::Instant::now();
+        let summary = reports.refresh().await?;
+        println!(
+            "refreshed through {}: {} item-day(s), {} receipt layer(s) in {:.2} s",
+            summary.through,
+            summary.item_days,
+            summary.receipt_layers,
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    let Some(warehouse) = params.warehouse.as_deref() else {
+        bail!("report {what} needs --warehouse WH");
+    };
+    let settings = ReportSettings::from_params(params, Reports::today())?;
+    if what == "run" {
+        let run = reports.run(warehouse, &settings).await?;
+        println!(
+            "{warehouse}: {} item(s), {} zone change(s), {} suggested PO(s) made, {} closed; alerts: {} found, {} opened, {} closed",
+            run.items,
+            run.replenishment.zone_changes,
+            run.replenishment.suggestions_created,
+            run.replenishment.suggestions_closed,
+            run.alerts.found,
+            run.alerts.opened,
+            run.alerts.closed
+        );
+        return Ok(());
+    }
+    let name: ReportName = what.parse()?;
+    let table = reports.report(name, warehouse, &settings).await?;
+    match params.format.as_deref().unwrap_or("table") {
+        "table" => print!("{}", table.to_text()),
+        "csv" => print!("{}", table.to_csv()),
+        "json" => println!("{}", serde_json::to_string_pretty(&table.to_json())?),
+        other => bail!("format {other:?} is not offered; use table, csv or json"),
     }
     Ok(())
 }

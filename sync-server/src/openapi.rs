@@ -93,7 +93,19 @@ pub const DOCUMENT: &str = r##"{
         {"name": "after", "in": "query", "schema": {"type": "string"}, "description": "as Last-Event-ID"},
         {"name": "from", "in": "query", "schema": {"enum": ["now", "start"]}, "description": "without an event id: the current end (default) or the oldest message kept"}],
       "responses": {"200": {"description": "text/event-stream", "content": {"text/event-stream": {}}},
-        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}}
+        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/imports/suppliers": {"post": {"summary": "Upsert suppliers with lead times (admin): JSON array of {code, name?, lead_time_days?}, or text/csv", "responses": {"200": {"description": "Summary"}, "400": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/imports/item-supply": {"post": {"summary": "Upsert item supply terms (admin): JSON array of {item, supplier?, standard_cost?, lead_time_days?}, or text/csv", "responses": {"200": {"description": "Summary"}, "400": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/reports": {"get": {"summary": "Report names (supervisor, admin)", "responses": {"200": {"description": "Names and formats"}}}},
+    "/v1/reports/{name}": {"get": {"summary": "One report of the device's warehouse (supervisor, admin); parameters in docs/reports.md",
+      "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"enum": ["on-hand", "valuation", "turns", "dead-stock", "shrinkage", "suppliers", "constraint-health", "replenishment", "abc-xyz", "alerts", "purchase-suggestions"]}},
+        {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}}, {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}},
+        {"name": "velocity_days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 730}}, {"name": "order_days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 730}},
+        {"name": "policy", "in": "query", "schema": {"enum": ["velocity", "reorder_point"]}}, {"name": "by", "in": "query", "schema": {"enum": ["item", "category", "location"]}}],
+      "responses": {"200": {"description": "{report, warehouse, as_of, refreshed_through, columns, rows, notes} or CSV"}, "400": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/reports/run": {"post": {"summary": "Replenishment and alert run of the device's warehouse (supervisor, admin): zone changes, suggested POs, alerts in one transaction", "responses": {"200": {"description": "What the run wrote"}, "403": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/reports/refresh": {"post": {"summary": "Fold ledger rows committed since the last refresh into the report summaries (supervisor, admin)", "responses": {"200": {"description": "The new high-water mark"}}}}
   }
 }"##;
 
@@ -108,6 +120,8 @@ mod tests {
             "/v1/conflicts/{id}/resolve",
             "/v1/devices",
             "/v1/stream",
+            "/v1/reports/{name}",
+            "/v1/reports/run",
         ] {
             assert!(doc["paths"][path].is_object(), "{path}");
         }

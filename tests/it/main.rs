@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pg_helper;
+mod reports;
 mod server_auth;
 mod server_conflicts;
 mod server_counts;

@@ -501,6 +501,7 @@ pub fn add_receiving(journal: &SharedJournal) -> anyhow::Result<()> {
         })
     };
     journal.apply_pull_page(&PullResponse {
+        barrier: None,
         warehouse: warehouse.clone(),
         changes: vec![
             Change::Item(yoghurt()?),

@@ -6,6 +6,7 @@ mod auth;
 mod conflicts;
 mod error;
 mod ops;
+mod reports;
 mod sscc;
 mod stream;
 mod sync;
@@ -46,6 +47,12 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         .route("/v1/imports/pick-tasks", post(admin::import_pick_tasks))
         .merge(sscc::routes())
         .route("/v1/stream", get(stream::events))
+        .route("/v1/imports/suppliers", post(reports::import_suppliers))
+        .route("/v1/imports/item-supply", post(reports::import_item_supply))
+        .route("/v1/reports", get(reports::list))
+        .route("/v1/reports/run", post(reports::run))
+        .route("/v1/reports/refresh", post(reports::refresh))
+        .route("/v1/reports/{name}", get(reports::show))
         .fallback(ops::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)

@@ -2,12 +2,14 @@
 //! Upserts by business key, each import in one transaction, each row announced in the
 //! change log. Parsing CSV/JSON is the caller's job; this file only writes.
 
+use chrono::{DateTime, Utc};
 use dockhand_app::domain::{DocumentKind, Item, LotCode, OrderNumber, Qty, Sku, WarehouseCode};
 use dockhand_app::protocol::{Change, InboundDocumentRecord, InboundLine};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
 
 use super::{Store, StoreError, StoreResult};
+use crate::reports::UnitCost;
 
 /// How many rows an import wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +29,12 @@ pub struct InboundDocumentImport {
     /// Over-receipt allowed without a conflict, in percent of each line.
     #[serde(default)]
     pub tolerance_pct: u32,
+    /// When the PO was placed (lead times; default: when it was imported).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered_at: Option<DateTime<Utc>>,
+    /// When the goods are due (on-time delivery, supplier delay alerts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_at: Option<DateTime<Utc>>,
     pub lines: Vec<InboundLineImport>,
 }
 
@@ -37,6 +45,9 @@ pub struct InboundLineImport {
     pub expected: Qty,
     #[serde(default)]
     pub lot: Option<LotCode>,
+    /// Purchase price per base unit: the cost of receipts against this line (valuation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<UnitCost>,
 }
 
 /// A customer order with its lines.
@@ -171,11 +182,13 @@ impl Store {
         for doc in documents {
             let kind = doc_kind(doc.kind)?;
             sqlx::query(
-                "INSERT INTO inbound_documents (warehouse, kind, number, supplier, sscc, tolerance_pct)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO inbound_documents (warehouse, kind, number, supplier, sscc, tolerance_pct,
+                                               ordered_at, expected_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (warehouse, kind, number) DO UPDATE SET
                    supplier = EXCLUDED.supplier, sscc = EXCLUDED.sscc,
-                   tolerance_pct = EXCLUDED.tolerance_pct",
+                   tolerance_pct = EXCLUDED.tolerance_pct,
+                   ordered_at = EXCLUDED.ordered_at, expected_at = EXCLUDED.expected_at",
             )
             .bind(warehouse.as_str())
             .bind(kind)
@@ -183,6 +196,8 @@ impl Store {
             .bind(&doc.supplier)
             .bind(&doc.sscc)
             .bind(i32::try_from(doc.tolerance_pct).unwrap_or(i32::MAX))
+            .bind(doc.ordered_at)
+            .bind(doc.expected_at)
             .execute(&mut *tx)
             .await?;
             if let Some(supplier) = &doc.supplier {
@@ -196,10 +211,12 @@ impl Store {
             }
             for line in &doc.lines {
                 sqlx::query(
-                    "INSERT INTO inbound_lines (warehouse, kind, number, line_no, sku, lot, expected)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    "INSERT INTO inbound_lines (warehouse, kind, number, line_no, sku, lot, expected,
+                                               unit_cost)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric / 10000)
                      ON CONFLICT (warehouse, kind, number, line_no) DO UPDATE SET
-                       sku = EXCLUDED.sku, lot = EXCLUDED.lot, expected = EXCLUDED.expected",
+                       sku = EXCLUDED.sku, lot = EXCLUDED.lot, expected = EXCLUDED.expected,
+                       unit_cost = EXCLUDED.unit_cost",
                 )
                 .bind(warehouse.as_str())
                 .bind(kind)
@@ -208,6 +225,7 @@ impl Store {
                 .bind(line.item.as_str())
                 .bind(line.lot.as_ref().map(|l| l.as_str()))
                 .bind(line.expected.units())
+                .bind(line.unit_cost.map(UnitCost::ten_thousandths))
                 .execute(&mut *tx)
                 .await?;
             }

@@ -85,6 +85,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../migrations/server/0002_outbox.sql"),
     ),
     (
+        3,
+        "reports",
+        include_str!("../../../migrations/server/0003_reports.sql"),
+    ),
+    (
         4,
         "sscc",
         include_str!("../../../migrations/server/0004_sscc.sql"),

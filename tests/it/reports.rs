@@ -1,0 +1,721 @@
+//! Reports on histories with known answers: velocity, zones and suggested orders, ABC/XYZ,
+//! FIFO and weighted-average valuation, alerts; one history goes through the real push
+//! path; bad requests get clear 4xx answers.
+//!
+//! Most histories are written straight into the ledger (balances rebuilt from it, so the
+//! audit stays clean): it is the honest way to get 90 days of known sales in a second.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use dockhand_app::domain::{
+    CountRecord, DocumentKind, DocumentRef, EventBody, Qty, Receive, Ship, StockStatus,
+};
+use dockhand_sync_server::reports::{ReportError, ReportName, ReportSettings, Reports};
+use dockhand_sync_server::store::{InboundDocumentImport, InboundLineImport, Role};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::server_support::*;
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// Noon (UTC) `n` days before today.
+fn days_ago(n: i64) -> DateTime<Utc> {
+    today().and_hms_opt(12, 0, 0).unwrap().and_utc() - Duration::days(n)
+}
+
+/// Ledger rows: (item, location, status, delta, cause, occurred_at).
+type Movement = (
+    String,
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    DateTime<Utc>,
+);
+
+fn receipt(item: &str, qty: i64, at: DateTime<Utc>) -> Vec<Movement> {
+    vec![(item.to_owned(), "A-1", "available", qty, "receive", at)]
+}
+
+/// A sale: picked from A-1 into a tote, then shipped from the tote.
+fn sale(item: &str, qty: i64, at: DateTime<Utc>) -> Vec<Movement> {
+    vec![
+        (item.to_owned(), "A-1", "available", -qty, "pick", at),
+        (item.to_owned(), "TOTE-1", "allocated", qty, "pick", at),
+        (item.to_owned(), "TOTE-1", "allocated", -qty, "ship", at),
+    ]
+}
+
+/// Writes movements into WH1's ledger and rebuilds the balances from it.
+async fn insert_history(server: &TestServer, movements: &[Movement]) {
+    let pool = server.store.pool();
+    sqlx::query(
+        "INSERT INTO ledger (warehouse, item, location, lot, status, delta, event_id, cause, occurred_at)
+         SELECT 'WH1', i, l, '', s, d, gen_random_uuid(), c, o
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::timestamptz[])
+              AS r(i, l, s, d, c, o)",
+    )
+    .bind(movements.iter().map(|m| m.0.clone()).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.1).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.2).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.3).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.4).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.5).collect::<Vec<_>>())
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO balances (warehouse, item, location, lot, status, qty)
+         SELECT warehouse, item, location, lot, status, sum(delta) FROM ledger
+         GROUP BY 1, 2, 3, 4, 5
+         ON CONFLICT (warehouse, item, location, lot, status) DO UPDATE SET qty = EXCLUDED.qty",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn refresh(server: &TestServer) {
+    Reports::new(&server.store).refresh().await.unwrap();
+}
+
+/// `GET /v1/reports/{name}?query` as JSON, insisting on 200; rows keyed by their first
+/// column.
+async fn report(server: &TestServer, dev: &Dev, name: &str, query: &str) -> Value {
+    let (status, body) = server
+        .get_json(&dev.token, &format!("/v1/reports/{name}?{query}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+fn row<'a>(body: &'a Value, key: &str) -> &'a Value {
+    let first = body["columns"][0].as_str().unwrap();
+    body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[first] == key)
+        .unwrap_or_else(|| panic!("no row {key} in {body}"))
+}
+
+#[tokio::test]
+async fn velocity_zones_and_suggested_orders_follow_a_known_history() {
+    let server = TestServer::start("rep_velocity").await;
+    let supervisor = server.enrol(WH, Role::Supervisor).await;
+    let mut history = Vec::new();
+    // SKU-1: 2 a day for the last 60 days (120; 90 in the last 45), plus 50 sold exactly
+    // 60 days ago — just outside the window. 200 received → 30 left. Lead time 10 days
+    // (its own): red below 20, yellow below 40 → yellow, order 90.
+    history.extend(receipt("SKU-1", 200, days_ago(100)));
+    history.extend(sale("SKU-1", 50, days_ago(60)));
+    // SKU-2: 1 a day for 60 days; 65 received → 5 left. Lead time 10 from its supplier:
+    // red below 10 → red, order 45.
+    history.extend(receipt("SKU-2", 65, days_ago(100)));
+    // SKU-3: sold only 61 to 90 days ago: no velocity → green.
+    history.extend(receipt("SKU-3", 100, days_ago(100)));
+    // X: 3 a day, 1000 received → 820 left; default lead 14: yellow below 84 → green.
+    history.extend(receipt("X", 1000, days_ago(100)));
+    for d in 0..60 {
+        history.extend(sale("SKU-1", 2, days_ago(d)));
+        history.extend(sale("SKU-2", 1, days_ago(d)));
+        history.extend(sale("X", 3, days_ago(d)));
+    }
+    for d in 61..=90 {
+        history.extend(sale("SKU-3", 1, days_ago(d)));
+    }
+    insert_history(&server, &history).await;
+    let reports = Reports::new(&server.store);
+    reports
+        .import_suppliers(
+            WH,
+            &serde_json::from_value::<Vec<_>>(json!([{"code": "ACME", "lead_time_days": 10}]))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    reports
+        .import_item_supply(
+            WH,
+            &serde_json::from_value::<Vec<_>>(json!([
+                {"item": "SKU-1", "lead_time_days": 10},
+                {"item": "SKU-2", "supplier": "ACME"}
+            ]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    refresh(&server).await;
+
+    let body = report(&server, &supervisor, "replenishment", "").await;
+    let sku1 = row(&body, "SKU-1");
+    assert_eq!(sku1["velocity_per_day"], 2.0);
+    assert_eq!(sku1["sold_velocity_window"], 120);
+    assert_eq!(sku1["sold_order_window"], 90);
+    assert_eq!(sku1["available"], 30);
+    assert_eq!(
+        (sku1["red_line"].as_f64(), sku1["yellow_line"].as_f64()),
+        (Some(20.0), Some(40.0))
+    );
+    assert_eq!(sku1["zone"], "yellow");
+    assert_eq!(sku1["suggested_qty"], 90);
+    let sku2 = row(&body, "SKU-2");
+    assert_eq!(
+        (sku2["zone"].as_str(), sku2["suggested_qty"].as_i64()),
+        (Some("red"), Some(45))
+    );
+    assert_eq!(sku2["supplier"], "ACME");
+    assert_eq!(sku2["lead_time_days"], 10.0);
+    let sku3 = row(&body, "SKU-3");
+    assert_eq!(
+        (sku3["zone"].as_str(), sku3["velocity_per_day"].as_f64()),
+        (Some("green"), Some(0.0))
+    );
+    let x = row(&body, "X");
+    assert_eq!(
+        (x["zone"].as_str(), x["lead_time_days"].as_f64()),
+        (Some("green"), Some(14.0))
+    );
+
+    // Windows are configurable: over 30 days SKU-1 still sells 2 a day, and an order of
+    // the last 10 days' sales is 20.
+    let body = report(
+        &server,
+        &supervisor,
+        "replenishment",
+        "velocity_days=30&order_days=10",
+    )
+    .await;
+    assert_eq!(row(&body, "SKU-1")["suggested_qty"], 20);
+    // The reorder-point policy: steady demand and no lead-time history → no safety stock;
+    // ROP = 2 × 10 = 20 ≤ 30 → green.
+    let body = report(
+        &server,
+        &supervisor,
+        "replenishment",
+        "policy=reorder_point",
+    )
+    .await;
+    let sku1 = row(&body, "SKU-1");
+    assert_eq!(
+        (
+            sku1["zone"].as_str(),
+            sku1["red_line"].as_f64(),
+            sku1["yellow_line"].as_f64()
+        ),
+        (Some("green"), Some(0.0), Some(20.0))
+    );
+
+    // A run stores suggested POs for the items entering yellow/red, once.
+    let (status, run) = server
+        .post_json(&supervisor.token, "/v1/reports/run", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    assert_eq!(run["replenishment"]["suggestions_created"], 2, "{run}");
+    let body = report(&server, &supervisor, "purchase-suggestions", "").await;
+    let mut suggested: Vec<(String, i64, String)> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["item"].as_str().unwrap().to_owned(),
+                r["qty"].as_i64().unwrap(),
+                r["zone"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    suggested.sort();
+    assert_eq!(
+        suggested,
+        [
+            ("SKU-1".to_owned(), 90, "yellow".to_owned()),
+            ("SKU-2".to_owned(), 45, "red".to_owned())
+        ]
+    );
+    let (_, again) = server
+        .post_json(&supervisor.token, "/v1/reports/run", &json!({}))
+        .await;
+    assert_eq!(again["replenishment"]["suggestions_created"], 0, "{again}");
+    assert_eq!(again["replenishment"]["zone_changes"], 0, "{again}");
+
+    // Constraint health: velocities 2 (yellow), 1 (red), 3 (green) →
+    // 100 × (2 × 0.5 + 0 + 3) / 6 = 66.7.
+    let body = report(&server, &supervisor, "constraint-health", "").await;
+    assert_eq!(body["rows"][0]["constraint_health"], 66.7);
+    assert_eq!(body["rows"][0]["red"], 1);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn abc_by_value_and_xyz_by_weekly_variation() {
+    let server = TestServer::start("rep_abc").await;
+    let supervisor = server.enrol(WH, Role::Supervisor).await;
+    let mut history = Vec::new();
+    for item in ["SKU-1", "SKU-2", "SKU-3", "X"] {
+        history.extend(receipt(item, 1000, days_ago(200)));
+    }
+    // Day `7k + 1` ago falls in week k (0..12) of the 13-week window.
+    for k in 0..13 {
+        let day = days_ago(7 * k + 1);
+        history.extend(sale("SKU-1", 10, day)); // steady: cv 0 → X
+        if k % 2 == 0 {
+            history.extend(sale("SKU-2", 20, day)); // every other week: cv 0.93 → Y
+        }
+    }
+    history.extend(sale("SKU-3", 100, days_ago(50))); // one week: cv 3.46 → Z
+    history.extend(sale("X", 10, days_ago(3)));
+    history.extend(sale("X", 500, days_ago(120))); // outside the window
+    insert_history(&server, &history).await;
+    Reports::new(&server.store)
+        .import_item_supply(
+            WH,
+            &serde_json::from_value::<Vec<_>>(json!([
+                {"item": "SKU-1", "standard_cost": "5"},
+                {"item": "SKU-2", "standard_cost": "1"},
+                {"item": "SKU-3", "standard_cost": 1},
+                {"item": "X", "standard_cost": "1.00"}
+            ]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    refresh(&server).await;
+    // Values: SKU-1 650, SKU-2 140, SKU-3 100, X 10 (total 900). Share before each:
+    // 0 → A, 72 % → A, 88 % → B, 99 % → C; Y sold nothing → C.
+    let body = report(&server, &supervisor, "abc-xyz", "").await;
+    let class = |item: &str| row(&body, item)["class"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ["SKU-1", "SKU-2", "SKU-3", "X", "Y"].map(class),
+        ["AX", "AY", "BZ", "CZ", "CZ"]
+    );
+    assert_eq!(row(&body, "SKU-1")["shipped_value"], 650.0);
+    assert_eq!(row(&body, "SKU-2")["weekly_cv"], 0.9258);
+    assert_eq!(row(&body, "SKU-1")["weekly_cv"], 0.0);
+    server.finish().await;
+}
+
+fn priced_po(
+    number: &str,
+    item: &str,
+    expected: i64,
+    cost: &str,
+    ordered_days_ago: Option<i64>,
+    due_in_days: Option<i64>,
+) -> InboundDocumentImport {
+    InboundDocumentImport {
+        kind: DocumentKind::Po,
+        number: number.to_owned(),
+        supplier: Some("ACME".to_owned()),
+        sscc: None,
+        tolerance_pct: 0,
+        ordered_at: ordered_days_ago.map(|d| Utc::now() - Duration::days(d)),
+        expected_at: due_in_days.map(|d| Utc::now() + Duration::days(d)),
+        lines: vec![InboundLineImport {
+            line_no: 1,
+            item: sku(item),
+            expected: Qty::new(expected).unwrap(),
+            lot: None,
+            unit_cost: Some(cost.parse().unwrap()),
+        }],
+    }
+}
+
+fn receive_on(number: &str, item: &str, qty: i64) -> EventBody {
+    EventBody::Receive(Receive {
+        document: Some(DocumentRef {
+            kind: DocumentKind::Po,
+            number: number.to_owned(),
+        }),
+        line: line(item, qty),
+        to: loc("DOCK-1"),
+        status: StockStatus::Available,
+        gtin: None,
+        pack: None,
+        sscc: None,
+    })
+}
+
+#[tokio::test]
+async fn reports_read_what_push_writes_fifo_wac_shrinkage_suppliers_and_alerts() {
+    let server = TestServer::start("rep_push").await;
+    let mut supervisor = server.enrol(WH, Role::Supervisor).await;
+    let mut receiver = server.enrol(WH, Role::Receiver).await;
+    let mut picker = server.enrol(WH, Role::Picker).await;
+    server
+        .store
+        .import_inbound_documents(
+            &wh(WH),
+            &[
+                // Ordered 10 days ago, due 5 days ago: late, lead time 10 days.
+                priced_po("PO-1", "SKU-1", 10, "1.00", Some(10), Some(-5)),
+                // Ordered 3 days ago, due in 2: on time.
+                priced_po("PO-2", "SKU-1", 10, "2.00", Some(3), Some(2)),
+                priced_po("PO-3", "SKU-1", 10, "3.00", Some(0), None),
+                // Due 20 days ago and never delivered: a supplier delay.
+                priced_po("PO-4", "SKU-2", 5, "9.00", Some(30), Some(-20)),
+            ],
+        )
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let events: Vec<_> = ["PO-1", "PO-2", "PO-3"]
+        .iter()
+        .enumerate()
+        .map(|(i, po)| {
+            receiver.event(
+                receive_on(po, "SKU-1", 10),
+                now + Duration::seconds(i as i64),
+            )
+        })
+        .collect();
+    let body = server.push_ok(&receiver, &events).await;
+    assert_eq!(outcomes(&body), ["applied"; 3]);
+    let pick_event = picker.event(
+        pick("SKU-1", 15, "DOCK-1", "TOTE-1"),
+        now + Duration::seconds(10),
+    );
+    let ship_event = picker.event(
+        EventBody::Ship(Ship {
+            order: None,
+            carton: None,
+            lines: vec![line("SKU-1", 15)],
+            from: loc("TOTE-1"),
+        }),
+        now + Duration::seconds(11),
+    );
+    // The counter finds 12 of the 15 left on the dock: 3 short (20 %).
+    let count_event = supervisor.event(
+        EventBody::Count(CountRecord {
+            location: loc("DOCK-1"),
+            item: sku("SKU-1"),
+            lot: None,
+            counted: Qty::new(12).unwrap(),
+            status: StockStatus::Available,
+            serials: vec![],
+            cursor: None,
+            recount_of: None,
+        }),
+        now + Duration::seconds(20),
+    );
+    let body = server.push_ok(&picker, &[pick_event, ship_event]).await;
+    assert_eq!(outcomes(&body), ["applied"; 2]);
+    let body = server.push_ok(&supervisor, &[count_event]).await;
+    assert_eq!(outcomes(&body), ["applied"]);
+
+    let (status, refreshed) = server
+        .post_json(&supervisor.token, "/v1/reports/refresh", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    assert_eq!(refreshed["receipt_layers"], 3, "{refreshed}");
+
+    // 30 received at 1, 2 and 3; 15 shipped and 3 lost leave 12: FIFO keeps the newest
+    // layers, 10 × 3 + 2 × 2 = 34; weighted average 2 × 12 = 24.
+    let body = report(&server, &supervisor, "valuation", "").await;
+    let sku1 = row(&body, "SKU-1");
+    assert_eq!(sku1["on_hand"], 12);
+    assert_eq!(sku1["fifo_value"], 34.0);
+    assert_eq!(sku1["wac_unit_cost"], 2.0);
+    assert_eq!(sku1["wac_value"], 24.0);
+    // CSV is the same table.
+    let csv = server
+        .client
+        .get(format!("{}/v1/reports/valuation?format=csv", server.url))
+        .bearer_auth(&supervisor.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        csv.text().await.unwrap(),
+        "item,on_hand,fifo_layered_units,fifo_value,wac_unit_cost,wac_value\nSKU-1,12,12,34.0,2.0,24.0\n"
+    );
+
+    // The ship is a sale the replenishment sees.
+    let body = report(&server, &supervisor, "replenishment", "").await;
+    assert_eq!(row(&body, "SKU-1")["sold_velocity_window"], 15);
+    assert_eq!(row(&body, "SKU-2")["on_order"], 5);
+
+    let body = report(&server, &supervisor, "shrinkage", "").await;
+    let shrink = row(&body, "SKU-1");
+    assert_eq!(
+        (shrink["lost"].as_i64(), shrink["expected"].as_i64()),
+        (Some(3), Some(15))
+    );
+    assert_eq!(shrink["shrink_pct"], 20.0);
+    assert_eq!(shrink["shrink_value"], 6.0);
+
+    // ACME: PO-1 late, PO-2 on time, PO-4 past due and missing → 1 of 3 on time; fill rate
+    // over the due ones (PO-1 10/10, PO-4 0/5) = 66.7 %; lead times 10, 3 and 0 days.
+    let body = report(&server, &supervisor, "suppliers", "").await;
+    let acme = row(&body, "ACME");
+    assert_eq!(acme["documents"], 4);
+    assert_eq!(acme["on_time_pct"], 33.3);
+    assert_eq!(acme["fill_rate_pct"], 66.7);
+    assert!(
+        (acme["lead_time_days"].as_f64().unwrap() - 13.0 / 3.0).abs() < 0.06,
+        "{acme}"
+    );
+
+    // A run finds the late PO and the short count, and opens each once.
+    let (_, run) = server
+        .post_json(&supervisor.token, "/v1/reports/run", &json!({}))
+        .await;
+    let body = report(&server, &supervisor, "alerts", "").await;
+    let mut kinds: Vec<(String, String)> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] != "low_turns")
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap().to_owned(),
+                r["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds[0],
+        ("count_shrinkage".to_owned(), kinds[0].1.clone()),
+        "{body}"
+    );
+    assert_eq!(
+        kinds[1],
+        ("supplier_delay".to_owned(), "po/PO-4".to_owned()),
+        "{body}"
+    );
+    assert_eq!(kinds.len(), 2, "{body}");
+    let delay = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "supplier_delay")
+        .unwrap();
+    assert_eq!(delay["payload"]["days_late"], 20, "{delay}");
+    let (_, again) = server
+        .post_json(&supervisor.token, "/v1/reports/run", &json!({}))
+        .await;
+    assert_eq!(again["alerts"]["opened"], 0, "{again} after {run}");
+    assert_eq!(again["alerts"]["closed"], 0, "{again}");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_stockout_of_a_top_seller_opens_one_alert_until_stock_returns() {
+    let server = TestServer::start("rep_stockout").await;
+    let supervisor = server.enrol(WH, Role::Supervisor).await;
+    let mut history = Vec::new();
+    // Four selling items: the top 20 % is one item, X (5 a day), which has run out.
+    for (item, per_day, received) in [
+        ("X", 5, 300),
+        ("SKU-1", 3, 1000),
+        ("SKU-2", 2, 1000),
+        ("SKU-3", 1, 0),
+    ] {
+        history.extend(receipt(item, received.max(60 * per_day), days_ago(80)));
+        for d in 0..60 {
+            history.extend(sale(item, per_day, days_ago(d)));
+        }
+    }
+    insert_history(&server, &history).await;
+    refresh(&server).await;
+    let reports = Reports::new(&server.store);
+    let settings = ReportSettings::defaults(today());
+    let stockouts = |body: &Value| -> Vec<String> {
+        body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["kind"] == "top_item_stockout")
+            .map(|r| r["subject"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let run = reports.run(WH, &settings).await.unwrap();
+    assert!(run.alerts.opened >= 1, "{run:?}");
+    // SKU-3 is out too, but it is the slowest seller: no alert for it.
+    let body = report(&server, &supervisor, "alerts", "").await;
+    assert_eq!(stockouts(&body), ["X"], "{body}");
+    // The alert stays one while the stockout lasts.
+    reports.run(WH, &settings).await.unwrap();
+    let open: i64 = server
+        .scalar("SELECT count(*) FROM alerts WHERE kind = 'top_item_stockout'")
+        .await;
+    assert_eq!(open, 1);
+    // The alert reached the stock stream's outbox in the run's transaction, once.
+    let streamed: i64 = server
+        .scalar(
+            "SELECT count(*) FROM outbox
+             WHERE kind = 'alert' AND subject LIKE '%.alert.top_item_stockout'",
+        )
+        .await;
+    assert_eq!(streamed, 1);
+    // It entered red, so a PO was suggested.
+    let suggested: i64 = server
+        .scalar("SELECT count(*) FROM purchase_suggestions WHERE item = 'X' AND state = 'open'")
+        .await;
+    assert_eq!(suggested, 1);
+    // Stock arrives (1000 units: 200 days at 5 a day, green): the next run closes the alert
+    // and the suggestion.
+    insert_history(&server, &receipt("X", 1000, days_ago(0))).await;
+    let run = reports.run(WH, &settings).await.unwrap();
+    assert!(run.alerts.closed >= 1, "{run:?}");
+    assert_eq!(run.replenishment.suggestions_closed, 1, "{run:?}");
+    let body = report(&server, &supervisor, "alerts", "").await;
+    assert!(stockouts(&body).is_empty(), "{body}");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn refresh_never_skips_a_row_of_a_transaction_still_open() {
+    let server = TestServer::start("rep_refresh").await;
+    insert_history(&server, &receipt("SKU-1", 5, days_ago(1))).await;
+    // A writer starts, writes a receipt and keeps its transaction open across a refresh.
+    let mut open = server.store.pool().begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO ledger (warehouse, item, location, lot, status, delta, event_id, cause, occurred_at)
+         VALUES ('WH1', 'SKU-1', 'A-1', '', 'available', 7, gen_random_uuid(), 'receive', $1)",
+    )
+    .bind(days_ago(1))
+    .execute(&mut *open)
+    .await
+    .unwrap();
+    refresh(&server).await;
+    open.commit().await.unwrap();
+    sqlx::query("UPDATE balances SET qty = qty + 7 WHERE item = 'SKU-1' AND location = 'A-1'")
+        .execute(server.store.pool())
+        .await
+        .unwrap();
+    refresh(&server).await;
+    let received: i64 = server
+        .scalar("SELECT received_qty FROM report_item_totals WHERE item = 'SKU-1'")
+        .await;
+    assert_eq!(received, 12);
+    let daily: i64 = server
+        .scalar("SELECT sum(received)::int8 FROM report_item_daily WHERE item = 'SKU-1'")
+        .await;
+    assert_eq!(daily, 12);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn bad_report_requests_get_clear_errors() {
+    let server = TestServer::start("rep_errors").await;
+    let supervisor = server.enrol(WH, Role::Supervisor).await;
+    let picker = server.enrol(WH, Role::Picker).await;
+    let cases = [
+        (
+            &picker,
+            "/v1/reports/valuation",
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "role supervisor or admin",
+        ),
+        (
+            &supervisor,
+            "/v1/reports/nope",
+            StatusCode::NOT_FOUND,
+            "unknown_report",
+            "the reports are on-hand",
+        ),
+        (
+            &supervisor,
+            "/v1/reports/replenishment?velocity_days=0",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "velocity_days must be between 1 and 730 days, got 0",
+        ),
+        (
+            &supervisor,
+            "/v1/reports/turns?turns_days=9999",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "turns_days must be between",
+        ),
+        (
+            &supervisor,
+            "/v1/reports/turns?velocity_dayz=3",
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "velocity_dayz",
+        ),
+        (
+            &supervisor,
+            "/v1/reports/turns?as_of=yesterday",
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            "as_of",
+        ),
+        (
+            &supervisor,
+            "/v1/reports/valuation?warehouse=WH2",
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "cannot read reports of WH2",
+        ),
+        (
+            &supervisor,
+            "/v1/reports/valuation?warehouse=NOPE",
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "belongs to warehouse WH1",
+        ),
+        (
+            &supervisor,
+            "/v1/reports/valuation?format=xml",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "ask for json or csv",
+        ),
+    ];
+    for (dev, path, status, code, message) in cases {
+        let (got, body) = server.get_json(&dev.token, path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"], code, "{path}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(message),
+            "{path}: {body}"
+        );
+    }
+    let (status, body) = server
+        .post_json(&picker.token, "/v1/reports/run", &json!({}))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let (status, _) = server
+        .get_json("not-a-token", "/v1/reports/valuation")
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Supply terms for an item the catalog lacks are refused by name.
+    let admin = server.enrol(WH, Role::Admin).await;
+    let (status, body) = server
+        .post_json(
+            &admin.token,
+            "/v1/imports/item-supply",
+            &json!([{"item": "GHOST", "standard_cost": "1"}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("GHOST"),
+        "{body}"
+    );
+    // The CLI path names an unknown warehouse.
+    let err = Reports::new(&server.store)
+        .report(
+            ReportName::Valuation,
+            "NOPE",
+            &ReportSettings::defaults(today()),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ReportError::UnknownWarehouse(_)));
+    assert!(err.to_string().contains("\"NOPE\" does not exist"), "{err}");
+    server.finish().await;
+}
