@@ -813,22 +813,23 @@ async fn conflicts_resolutions_and_alerts_reach_the_stream_on_escaped_subjects()
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    // Alerts: the trigger the alerts migration attaches, on a stand-in table here.
+    // Alerts (the reports' table, with the trigger its migration attaches).
     sqlx::raw_sql(
-        "CREATE TABLE alerts (id BIGSERIAL, warehouse TEXT NOT NULL, kind TEXT NOT NULL, item TEXT);
-         CREATE TRIGGER alerts_outbox AFTER INSERT ON alerts REFERENCING NEW TABLE AS new_rows
-             FOR EACH STATEMENT EXECUTE FUNCTION dockhand_outbox_alerts();
-         INSERT INTO alerts (warehouse, kind, item) VALUES ('WH1', 'below min', 'X');",
+        "INSERT INTO alerts (warehouse, kind, subject, message, payload)
+         VALUES ('WH1', 'below min', 'X', 'X is below its minimum', '{\"item\": \"X\"}');",
     )
     .execute(server.store.pool())
     .await
     .unwrap();
     // A transaction that rolls back leaves no message.
     let mut tx = server.store.pool().begin().await.unwrap();
-    sqlx::query("INSERT INTO alerts (warehouse, kind) VALUES ('WH1', 'never')")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO alerts (warehouse, kind, subject, message, payload)
+         VALUES ('WH1', 'never', 'X', 'rolled back', '{}')",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
 
     wait_for_drain(&server, Duration::from_secs(30)).await;
@@ -865,7 +866,8 @@ async fn conflicts_resolutions_and_alerts_reach_the_stream_on_escaped_subjects()
         supervisor.id.to_string()
     );
     let alert = received.iter().find(|r| r.body["type"] == "alert").unwrap();
-    assert_eq!(alert.body["item"], "X");
+    assert_eq!(alert.body["subject"], "X");
+    assert_eq!(alert.body["payload"]["item"], "X");
     assert_eq!(alert.msg_id, "alert-1");
 
     // The database and the Rust side escape subject tokens the same way.
