@@ -199,6 +199,18 @@ async fn devices_lease_disjoint_blocks_and_duplicates_are_conflicts() {
             .await,
         1
     );
+
+    // The event kind syncs like any other: pushed, applied, no stock moved.
+    let mut c = server.enrol(WH, Role::Picker).await;
+    let event = c.event(
+        EventBody::SsccAllocated(SsccAllocated {
+            sscc: made[1].clone(),
+            purpose: Some("carton".into()),
+        }),
+        at(1),
+    );
+    let body = server.push_ok(&c, &[event]).await;
+    assert_eq!(outcomes(&body), ["applied"], "{body}");
     server.finish().await;
 }
 
