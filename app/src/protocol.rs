@@ -68,6 +68,11 @@ pub struct PushResponse {
     pub results: Vec<EventResult>,
     /// The highest `device_seq` the server has applied for this device.
     pub last_applied_seq: DeviceSeq,
+    /// The server transaction that last applied this device's events: the balances a pull
+    /// returns include every event up to `last_applied_seq` once the pull's `barrier` is
+    /// above it. Absent before the device's first event (and from older servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_txid: Option<u64>,
     pub server_time: DateTime<Utc>,
 }
 
@@ -180,6 +185,11 @@ pub struct PullResponse {
     pub has_more: bool,
     /// The cursor is too old: drop local projections and pull from the start.
     pub refetch: bool,
+    /// Every server transaction below this id has ended; with `has_more` false the device
+    /// holds all of their changes (compare with a push's `commit_txid`). Absent from older
+    /// servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barrier: Option<u64>,
     pub server_time: DateTime<Utc>,
 }
 

@@ -11,6 +11,7 @@ mod server_push;
 mod server_sscc;
 mod server_support;
 mod server_tasks;
+mod sync_barrier;
 mod sync_e2e;
 mod sync_kill;
 mod sync_model;

@@ -109,7 +109,9 @@ async fn concurrent_out_of_order_commits_are_pulled_exactly_once() {
             .unwrap()
             .into_iter()
             .collect();
-    assert!(written.len() > 90, "{}", written.len());
+    // 12 slow-writer changes, plus at least one balance change per key per push (a push
+    // writes each balance it moves once, with its final quantity).
+    assert!(written.len() > 60, "{}", written.len());
     for puller in pullers {
         let seen = puller.await.unwrap();
         let unique: BTreeSet<i64> = seen.iter().copied().collect();

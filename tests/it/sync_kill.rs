@@ -75,13 +75,34 @@ async fn a_device_killed_mid_push_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let journal = loaded_journal(&server.store, &dir, &server.url, 3000).await;
     let path = journal.path().to_path_buf();
+    let device_id = journal.device_id().as_uuid();
     let expected_facts = facts_of_journals(&[&journal]);
     drop(journal);
 
-    // Kill the syncing process at different moments; some kills land between the server's
-    // commit and the device storing the answer.
-    for delay_ms in [40u64, 90, 150, 220, 310, 60] {
+    // Kill the syncing process at different moments once it is pushing (the server has
+    // taken more of its events: start-up time on a loaded machine does not matter); some
+    // kills land between the server's commit and the device storing the answer.
+    let mut taken = 0i64;
+    for delay_ms in [0u64, 7, 15, 30, 3, 45] {
         let mut child = spawn_device(&path, 50);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let now: i64 =
+                sqlx::query_scalar("SELECT last_seq FROM device_sync WHERE device_id = $1")
+                    .bind(device_id)
+                    .fetch_one(server.store.pool())
+                    .await
+                    .unwrap();
+            if now > taken {
+                taken = now;
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the device never pushed"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();

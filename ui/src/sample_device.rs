@@ -144,6 +144,7 @@ pub fn create(path: &Path) -> anyhow::Result<SharedJournal> {
         },
     )?;
     let page = PullResponse {
+        barrier: None,
         warehouse: warehouse.clone(),
         changes: vec![
             Change::Item(item(
@@ -321,6 +322,7 @@ pub fn add_lot_task(journal: &SharedJournal) -> anyhow::Result<()> {
         expiry: true,
     };
     journal.apply_pull_page(&PullResponse {
+        barrier: None,
         warehouse: warehouse.clone(),
         changes: vec![
             Change::Item(yoghurt),
@@ -382,6 +384,7 @@ pub fn open_conflict(journal: &SharedJournal) -> anyhow::Result<()> {
         .cloned()
         .context("the sample journal has a warehouse")?;
     journal.apply_pull_page(&PullResponse {
+        barrier: None,
         warehouse,
         changes: vec![Change::Conflict {
             conflict_id: 9,

@@ -1,4 +1,4 @@
-//! The label print queue and the device's leased SSCC blocks (schema 4). The queue's
+//! The label print queue and the device's leased SSCC blocks (schema 5). The queue's
 //! decisions live in `label::queue`; this file only stores and reads.
 
 use chrono::Utc;

@@ -11,7 +11,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/device/0001_journal.sql"),
     include_str!("../../../migrations/device/0002_sync.sql"),
     include_str!("../../../migrations/device/0003_workflows.sql"),
-    include_str!("../../../migrations/device/0004_labels.sql"),
+    include_str!("../../../migrations/device/0004_push_commits.sql"),
+    include_str!("../../../migrations/device/0005_labels.sql"),
 ];
 
 /// The schema version this build writes.

@@ -125,8 +125,26 @@ impl Journal {
     /// without a gap. Verdicts for events already answered (a retried push) replace the
     /// stored ones. One transaction.
     pub fn record_sync_verdicts(&mut self, verdicts: &[SyncVerdict]) -> Result<(), JournalError> {
+        self.record_push_answer(verdicts, None)
+    }
+
+    /// [`Self::record_sync_verdicts`], and, in the same transaction, the server transaction
+    /// that applied every event up to a seq (`commit`: the answer's `last_applied_seq` and
+    /// `commit_txid`), which [`Self::reflect_acknowledged_effects`] compares with pull
+    /// barriers.
+    pub fn record_push_answer(
+        &mut self,
+        verdicts: &[SyncVerdict],
+        commit: Option<(DeviceSeq, u64)>,
+    ) -> Result<(), JournalError> {
         let now = chrono::Utc::now().to_rfc3339();
         let tx = self.conn.transaction()?;
+        if let Some((seq, txid)) = commit {
+            tx.execute(
+                "INSERT OR REPLACE INTO push_commits (last_seq, txid) VALUES (?1, ?2)",
+                params![seq.0 as i64, txid.min(i64::MAX as u64) as i64],
+            )?;
+        }
         {
             let mut acked: i64 = tx.query_row("SELECT acked_seq FROM device", [], |r| r.get(0))?;
             let mut put = tx.prepare_cached(
@@ -188,11 +206,30 @@ impl Journal {
 
     /// Moves the watermark back so events after `seq` are pushed again (the server lost
     /// them). Their stored verdicts are kept until new ones replace them.
+    ///
+    /// The server's transaction ids may restart lower after a restore, so the recorded
+    /// commits are forgotten too (the events' effects are then reflected after the next
+    /// complete pull, as before commits were recorded).
     pub fn rewind_acked(&mut self, seq: DeviceSeq) -> Result<(), JournalError> {
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "UPDATE device SET acked_seq = MIN(acked_seq, ?1) WHERE id = 1",
             params![seq.0 as i64],
         )?;
+        tx.execute("DELETE FROM push_commits", [])?;
+        tx.commit()?;
         Ok(())
+    }
+
+    /// The newest server transaction whose events are acknowledged but whose effects are
+    /// not yet reflected: a pull must reach a barrier above it first.
+    pub fn unreflected_push_txid(&self) -> Result<Option<u64>, JournalError> {
+        let txid: Option<i64> = self.conn.query_row(
+            "SELECT MAX(txid) FROM push_commits
+             WHERE last_seq > (SELECT reflected_seq FROM device)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(txid.map(|t| t.max(0) as u64))
     }
 }

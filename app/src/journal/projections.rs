@@ -330,15 +330,43 @@ impl Journal {
         Ok(out)
     }
 
-    /// Called once a pull has brought balances that include every acknowledged event: their
-    /// effects leave the local deltas (the server's figures now carry them, or, for a
-    /// rejected event, the server's truth replaces them). One transaction.
-    pub fn reflect_acknowledged_effects(&mut self) -> Result<DeviceSeq, JournalError> {
+    /// Called after a complete pull (the last page said `has_more: false`) whose barrier was
+    /// `barrier`: the effects of acknowledged events leave the local deltas (the server's
+    /// figures now carry them, or, for a rejected event, the server's truth replaces them) —
+    /// but only for events whose server transaction is below the barrier (see
+    /// `push_commits`); the rest wait for a later pull. `None` (an older server) reflects
+    /// every acknowledged event. One transaction. Returns the reflected watermark.
+    pub fn reflect_acknowledged_effects(
+        &mut self,
+        barrier: Option<u64>,
+    ) -> Result<DeviceSeq, JournalError> {
         let tx = self.conn.transaction()?;
-        let (reflected, acked): (i64, i64) =
+        let (reflected, mut acked): (i64, i64) =
             tx.query_row("SELECT reflected_seq, acked_seq FROM device", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
+        if let Some(barrier) = barrier {
+            let barrier = barrier.min(i64::MAX as u64) as i64;
+            // Events up to a commit below the barrier are in the pulled balances; the first
+            // commit at or above it holds back its events and every later one.
+            let unseen: Option<i64> = tx.query_row(
+                "SELECT MIN(last_seq) FROM push_commits WHERE last_seq > ?1 AND txid >= ?2",
+                params![reflected, barrier],
+                |r| r.get(0),
+            )?;
+            if unseen.is_some() {
+                let seen: Option<i64> = tx.query_row(
+                    "SELECT MAX(last_seq) FROM push_commits WHERE txid < ?1 AND last_seq < ?2",
+                    params![barrier, unseen],
+                    |r| r.get(0),
+                )?;
+                acked = acked.min(seen.unwrap_or(reflected).max(reflected));
+            }
+        }
+        tx.execute(
+            "DELETE FROM push_commits WHERE last_seq <= ?1",
+            params![acked.max(reflected)],
+        )?;
         if acked > reflected {
             let bodies: Vec<(i64, String)> = {
                 let mut stmt = tx.prepare_cached(

@@ -279,7 +279,7 @@ fn on_hand_adds_unsynced_effects_to_server_balances() {
         }])
         .unwrap();
     assert_eq!(
-        journal.reflect_acknowledged_effects().unwrap(),
+        journal.reflect_acknowledged_effects(None).unwrap(),
         DeviceSeq(1)
     );
     assert_eq!(
@@ -287,6 +287,69 @@ fn on_hand_adds_unsynced_effects_to_server_balances() {
         15,
         "not counted twice"
     );
+}
+
+/// A pull whose barrier has not passed the server transaction that applied a push does not
+/// yet carry that push's balances: its events' local effects stay until a pull that does.
+#[test]
+fn effects_are_reflected_only_below_the_pull_barrier() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    let dock = LocationCode::new("DOCK-1").unwrap();
+    let balance = |qty| crate::protocol::BalanceRecord {
+        item: Sku::new("1002").unwrap(),
+        location: dock.clone(),
+        lot: None,
+        expiry: None,
+        status: StockStatus::Available,
+        qty,
+    };
+    let applied = |seq| SyncVerdict {
+        seq: DeviceSeq(seq),
+        state: OutboxState::Applied,
+        detail: None,
+        result: "{}".into(),
+    };
+    journal
+        .record_batch((1..=3).map(|_| receive(5)).collect())
+        .unwrap();
+    // Seq 1–2 applied by server transaction 100, seq 3 by transaction 130.
+    journal
+        .record_push_answer(&[applied(1), applied(2)], Some((DeviceSeq(2), 100)))
+        .unwrap();
+    journal
+        .record_push_answer(&[applied(3)], Some((DeviceSeq(3), 130)))
+        .unwrap();
+    assert_eq!(journal.unreflected_push_txid().unwrap(), Some(130));
+
+    // A pull with barrier 120 carries the first push (balance 10) but not the second.
+    journal.upsert_server_balances(&[balance(10)]).unwrap();
+    assert_eq!(
+        journal.reflect_acknowledged_effects(Some(120)).unwrap(),
+        DeviceSeq(2)
+    );
+    assert_eq!(
+        journal.on_hand_at(&dock).unwrap()[0].qty,
+        15,
+        "10 + seq 3's 5"
+    );
+    assert_eq!(journal.unreflected_push_txid().unwrap(), Some(130));
+
+    // Nothing moves while the barrier stays at or below 130.
+    assert_eq!(
+        journal.reflect_acknowledged_effects(Some(130)).unwrap(),
+        DeviceSeq(2)
+    );
+    assert_eq!(journal.on_hand_at(&dock).unwrap()[0].qty, 15);
+
+    // Once it passes, the pulled 15 includes seq 3: nothing is counted twice.
+    journal.upsert_server_balances(&[balance(15)]).unwrap();
+    assert_eq!(
+        journal.reflect_acknowledged_effects(Some(131)).unwrap(),
+        DeviceSeq(3)
+    );
+    assert_eq!(journal.on_hand_at(&dock).unwrap()[0].qty, 15);
+    assert_eq!(journal.unreflected_push_txid().unwrap(), None);
 }
 
 #[test]
@@ -349,6 +412,7 @@ fn a_pull_page_and_its_cursor_commit_together_and_refetch_clears_projections() {
     };
     let bin = LocationCode::new("A-03-2-B").unwrap();
     let page = PullResponse {
+        barrier: None,
         warehouse: wh(),
         changes: vec![
             Change::Item(item),

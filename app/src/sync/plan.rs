@@ -100,6 +100,7 @@ mod tests {
             outcome,
         };
         let response = PushResponse {
+            commit_txid: None,
             results: vec![
                 result(1, EventOutcome::Applied),
                 result(

@@ -96,7 +96,11 @@ pub async fn sync_round(
                     }
                 }
                 report.pushed += verdicts.len();
-                journal.record_sync_verdicts(&verdicts)?;
+                let commit = answer
+                    .body
+                    .commit_txid
+                    .map(|txid| (answer.body.last_applied_seq, txid));
+                journal.record_push_answer(&verdicts, commit)?;
                 let offset = answer.clock_offset();
                 journal.set_clock_offset(offset)?;
                 report.clock_offset_ms = offset.num_milliseconds();
@@ -119,9 +123,13 @@ pub async fn sync_round(
         }
     }
 
-    // Pull until the server has nothing more.
+    // Pull until the server has nothing more. The pushed events' balances are in the pull
+    // once its barrier passes the transaction that applied them; another device's
+    // transaction that began earlier can hold the barrier back for a moment, so pull again
+    // (briefly) rather than leave the pushed effects unreflected until the next round.
     let mut refetches = 0;
-    loop {
+    let mut barrier_waits = 0;
+    let barrier = loop {
         let cursor = journal.pull_cursor()?;
         let page = match client.pull(cursor.as_deref(), options.pull_limit).await {
             Ok(page) => page,
@@ -142,15 +150,28 @@ pub async fn sync_round(
             }
             continue;
         }
-        if !applied.has_more {
-            break;
+        if applied.has_more {
+            continue;
         }
-    }
-    journal.reflect_acknowledged_effects()?;
+        let waiting_for = journal.unreflected_push_txid()?;
+        match (page.body.barrier, waiting_for) {
+            (Some(barrier), Some(txid)) if barrier <= txid && barrier_waits < BARRIER_WAITS => {
+                barrier_waits += 1;
+                tokio::time::sleep(BARRIER_WAIT).await;
+            }
+            (barrier, _) => break barrier,
+        }
+    };
+    journal.reflect_acknowledged_effects(barrier)?;
     journal.record_sync_success(chrono::Utc::now())?;
     report.elapsed_ms = started.elapsed().as_millis();
     Ok(report)
 }
+
+/// How often, and how long apart, a round pulls again for a barrier that has not yet passed
+/// its own pushes (other devices' transactions end within milliseconds).
+const BARRIER_WAITS: u32 = 10;
+const BARRIER_WAIT: Duration = Duration::from_millis(20);
 
 /// How long a client waits for one HTTP answer by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

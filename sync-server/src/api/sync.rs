@@ -93,6 +93,7 @@ pub async fn push(
     Ok(Json(PushResponse {
         results: batch.results,
         last_applied_seq: batch.last_applied_seq,
+        commit_txid: batch.commit_txid,
         server_time: Utc::now(),
     }))
 }
@@ -125,6 +126,7 @@ pub async fn pull(
         next_cursor: page.next_cursor.to_string(),
         has_more: page.has_more,
         refetch: page.refetch,
+        barrier: Some(page.barrier),
         server_time: Utc::now(),
     }))
 }

@@ -91,8 +91,6 @@ pub struct Shortfall {
 #[derive(Debug, Default)]
 pub struct AppliedRows {
     pub shortfalls: Vec<Shortfall>,
-    /// Balances after the movements, for every key touched.
-    pub after: BTreeMap<BalanceKey, i64>,
 }
 
 /// Locks the balances of `keys` in lock order (creating missing ones at zero) and returns
@@ -148,23 +146,29 @@ fn columns(keys: &[BalanceKey]) -> (Vec<String>, Vec<String>, Vec<String>, Vec<S
     )
 }
 
-/// Writes `rows` to the ledger and the balances. Every non-discrepancy key of `rows` must
-/// already be locked with [`lock_balances`] (its quantity is in `locked`). A sellable key
-/// whose net movement would go below zero keeps zero; the rest is moved to its discrepancy
-/// key (locked here, after all other keys, which is the global lock order). Writes a
-/// `balance` change for every changed key devices can see.
-pub async fn apply_rows(
-    conn: &mut PgConnection,
-    warehouse: &WarehouseCode,
-    event_id: Uuid,
+/// What [`plan_rows`] decided for one event's (or resolution's) rows, before anything is
+/// written.
+#[derive(Debug, Default)]
+pub struct PlannedRows {
+    /// The rows to write: the caller's, plus the moves of any shortfall to discrepancy.
+    pub rows: Vec<LedgerRow>,
+    pub shortfalls: Vec<Shortfall>,
+    /// The new quantity of every locked (non-discrepancy) key the rows change.
+    pub after: BTreeMap<BalanceKey, i64>,
+}
+
+/// Decides, in memory, what `rows` do to the balances in `locked` (which must hold every
+/// non-discrepancy key of `rows`, with its current quantity): a sellable key whose net
+/// movement would go below zero keeps zero and the rest is moved to its discrepancy key.
+pub fn plan_rows(
     mut rows: Vec<LedgerRow>,
     locked: &BTreeMap<BalanceKey, i64>,
-) -> StoreResult<AppliedRows> {
+) -> StoreResult<PlannedRows> {
     let mut net: BTreeMap<BalanceKey, i64> = BTreeMap::new();
     for row in &rows {
         *net.entry(row.key.clone()).or_default() += row.delta;
     }
-    let mut applied = AppliedRows::default();
+    let mut planned = PlannedRows::default();
     let mut discrepancy_rows = Vec::new();
     for (key, delta) in &net {
         if key.status == DISCREPANCY {
@@ -173,9 +177,10 @@ pub async fn apply_rows(
         let before = *locked.get(key).ok_or_else(|| {
             StoreError::Corrupt(format!("balance {key:?} was written without being locked"))
         })?;
-        if key.is_sellable() && before + delta < 0 {
-            let shortfall = -(before + delta);
-            applied.shortfalls.push(Shortfall {
+        let mut after = before + delta;
+        if key.is_sellable() && after < 0 {
+            let shortfall = -after;
+            planned.shortfalls.push(Shortfall {
                 key: key.clone(),
                 before,
                 requested: -delta,
@@ -199,107 +204,166 @@ pub async fn apply_rows(
                 cause: "shortfall_to_discrepancy".to_owned(),
                 occurred_at,
             });
+            after = 0;
+        }
+        if after != before {
+            planned.after.insert(key.clone(), after);
         }
     }
     rows.extend(discrepancy_rows);
-    if rows.is_empty() {
-        return Ok(applied);
-    }
+    planned.rows = rows;
+    Ok(planned)
+}
 
-    let mut per_key: BTreeMap<BalanceKey, i64> = BTreeMap::new();
-    for row in &rows {
-        *per_key.entry(row.key.clone()).or_default() += row.delta;
-    }
-    // Normal keys are locked already; discrepancy keys are upserted (and so locked) last,
-    // in key order.
-    let (normal, discrepancy): (Vec<_>, Vec<_>) = per_key
-        .into_iter()
-        .filter(|(_, delta)| *delta != 0)
-        .partition(|(key, _)| key.status != DISCREPANCY);
-    for (part, sql) in [
-        (
-            normal,
-            "UPDATE balances b SET qty = b.qty + d.delta, updated_at = now()
-             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[])
-                  AS d(item, location, lot, status, delta)
-             WHERE b.warehouse = $1 AND b.item = d.item AND b.location = d.location
-               AND b.lot = d.lot AND b.status = d.status
-             RETURNING b.item, b.location, b.lot, b.status, b.qty",
-        ),
-        (
-            discrepancy,
-            "INSERT INTO balances (warehouse, item, location, lot, status, qty)
-             SELECT $1, d.item, d.location, d.lot, d.status, d.delta
-             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[])
-                  WITH ORDINALITY AS d(item, location, lot, status, delta, ord)
-             ORDER BY d.ord
-             ON CONFLICT (warehouse, item, location, lot, status)
-             DO UPDATE SET qty = balances.qty + EXCLUDED.qty, updated_at = now()
-             RETURNING item, location, lot, status, qty",
-        ),
-    ] {
-        if part.is_empty() {
-            continue;
-        }
-        let keys: Vec<BalanceKey> = part.iter().map(|(k, _)| k.clone()).collect();
-        let deltas: Vec<i64> = part.iter().map(|(_, d)| *d).collect();
-        let (items, locations, lots, statuses) = columns(&keys);
-        let updated = sqlx::query(sql)
-            .bind(warehouse.as_str())
-            .bind(items)
-            .bind(locations)
-            .bind(lots)
-            .bind(statuses)
-            .bind(deltas)
-            .fetch_all(&mut *conn)
-            .await?;
-        for row in updated {
-            let key = BalanceKey {
-                item: row.try_get("item")?,
-                location: row.try_get("location")?,
-                lot: row.try_get("lot")?,
-                status: row.try_get("status")?,
-            };
-            applied.after.insert(key, row.try_get::<i64, _>("qty")?);
+/// Ledger rows and balance movements decided but not yet written. A push chunk collects
+/// every event's here and writes them in a handful of set-based statements ([`Self::flush`])
+/// at the end of the chunk, or earlier when something is about to read the ledger.
+#[derive(Debug, Default)]
+pub struct PendingStock {
+    /// Each row with the event (or resolution) that caused it, in order.
+    rows: Vec<(Uuid, LedgerRow)>,
+    /// Net movement per balance of the rows above.
+    deltas: BTreeMap<BalanceKey, i64>,
+}
+
+impl PendingStock {
+    /// Queues the rows `event_id` caused.
+    pub fn add(&mut self, event_id: Uuid, rows: Vec<LedgerRow>) {
+        for row in rows {
+            *self.deltas.entry(row.key.clone()).or_default() += row.delta;
+            self.rows.push((event_id, row));
         }
     }
 
-    let changes: Vec<Change> = applied
-        .after
-        .iter()
-        .filter_map(|(key, qty)| key.balance_record(*qty).map(Change::Balance))
-        .collect();
-    insert_ledger_rows_and_changes(conn, warehouse, event_id, &rows, &changes).await?;
-    Ok(applied)
+    /// Writes everything queued: one update of the locked balances, one upsert of the
+    /// discrepancy balances (locked here, after all others: the global lock order), one
+    /// insert of the ledger rows and of a `balance` change per changed key devices can see
+    /// (its final quantity). Returns every changed balance's quantity after the writes.
+    pub async fn flush(
+        &mut self,
+        conn: &mut PgConnection,
+        warehouse: &WarehouseCode,
+    ) -> StoreResult<BTreeMap<BalanceKey, i64>> {
+        let mut after = BTreeMap::new();
+        if self.rows.is_empty() {
+            return Ok(after);
+        }
+        let rows = std::mem::take(&mut self.rows);
+        let deltas = std::mem::take(&mut self.deltas);
+        let (normal, discrepancy): (Vec<_>, Vec<_>) = deltas
+            .into_iter()
+            .filter(|(_, delta)| *delta != 0)
+            .partition(|(key, _)| key.status != DISCREPANCY);
+        for (part, sql) in [
+            (
+                normal,
+                "UPDATE balances b SET qty = b.qty + d.delta, updated_at = now()
+                 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[])
+                      AS d(item, location, lot, status, delta)
+                 WHERE b.warehouse = $1 AND b.item = d.item AND b.location = d.location
+                   AND b.lot = d.lot AND b.status = d.status
+                 RETURNING b.item, b.location, b.lot, b.status, b.qty",
+            ),
+            (
+                discrepancy,
+                "INSERT INTO balances (warehouse, item, location, lot, status, qty)
+                 SELECT $1, d.item, d.location, d.lot, d.status, d.delta
+                 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[])
+                      WITH ORDINALITY AS d(item, location, lot, status, delta, ord)
+                 ORDER BY d.ord
+                 ON CONFLICT (warehouse, item, location, lot, status)
+                 DO UPDATE SET qty = balances.qty + EXCLUDED.qty, updated_at = now()
+                 RETURNING item, location, lot, status, qty",
+            ),
+        ] {
+            if part.is_empty() {
+                continue;
+            }
+            let keys: Vec<BalanceKey> = part.iter().map(|(k, _)| k.clone()).collect();
+            let deltas: Vec<i64> = part.iter().map(|(_, d)| *d).collect();
+            let (items, locations, lots, statuses) = columns(&keys);
+            let updated = sqlx::query(sql)
+                .bind(warehouse.as_str())
+                .bind(items)
+                .bind(locations)
+                .bind(lots)
+                .bind(statuses)
+                .bind(deltas)
+                .fetch_all(&mut *conn)
+                .await?;
+            if updated.len() != keys.len() {
+                return Err(StoreError::Corrupt(format!(
+                    "{} of {} balances to move were not there (not locked first?)",
+                    keys.len() - updated.len(),
+                    keys.len()
+                )));
+            }
+            for row in updated {
+                let key = BalanceKey {
+                    item: row.try_get("item")?,
+                    location: row.try_get("location")?,
+                    lot: row.try_get("lot")?,
+                    status: row.try_get("status")?,
+                };
+                after.insert(key, row.try_get::<i64, _>("qty")?);
+            }
+        }
+        let changes: Vec<Change> = after
+            .iter()
+            .filter_map(|(key, qty)| key.balance_record(*qty).map(Change::Balance))
+            .collect();
+        insert_ledger_rows_and_changes(conn, warehouse, &rows, &changes).await?;
+        Ok(after)
+    }
+}
+
+/// Writes `rows` to the ledger and the balances now: [`plan_rows`], then one
+/// [`PendingStock::flush`]. Every non-discrepancy key of `rows` must already be locked with
+/// [`lock_balances`] (its quantity is in `locked`).
+pub async fn apply_rows(
+    conn: &mut PgConnection,
+    warehouse: &WarehouseCode,
+    event_id: Uuid,
+    rows: Vec<LedgerRow>,
+    locked: &BTreeMap<BalanceKey, i64>,
+) -> StoreResult<AppliedRows> {
+    let planned = plan_rows(rows, locked)?;
+    let mut pending = PendingStock::default();
+    pending.add(event_id, planned.rows);
+    pending.flush(conn, warehouse).await?;
+    Ok(AppliedRows {
+        shortfalls: planned.shortfalls,
+    })
 }
 
 /// The ledger rows and the balance changes devices will pull, in one statement.
 async fn insert_ledger_rows_and_changes(
     conn: &mut PgConnection,
     warehouse: &WarehouseCode,
-    event_id: Uuid,
-    rows: &[LedgerRow],
+    rows: &[(Uuid, LedgerRow)],
     changes: &[Change],
 ) -> StoreResult<()> {
     let bodies = serde_json::to_value(changes)
         .map_err(|e| StoreError::Corrupt(format!("change does not serialise: {e}")))?;
-    let keys: Vec<BalanceKey> = rows.iter().map(|r| r.key.clone()).collect();
+    let event_ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    let keys: Vec<BalanceKey> = rows.iter().map(|(_, r)| r.key.clone()).collect();
     let (items, locations, lots, statuses) = columns(&keys);
-    let deltas: Vec<i64> = rows.iter().map(|r| r.delta).collect();
-    let causes: Vec<String> = rows.iter().map(|r| r.cause.clone()).collect();
-    let occurred: Vec<DateTime<Utc>> = rows.iter().map(|r| r.occurred_at).collect();
+    let deltas: Vec<i64> = rows.iter().map(|(_, r)| r.delta).collect();
+    let causes: Vec<String> = rows.iter().map(|(_, r)| r.cause.clone()).collect();
+    let occurred: Vec<DateTime<Utc>> = rows.iter().map(|(_, r)| r.occurred_at).collect();
     sqlx::query(
         "WITH moved AS (
              INSERT INTO ledger (warehouse, item, location, lot, status, delta, event_id, cause, occurred_at)
-             SELECT $1, r.item, r.location, r.lot, r.status, r.delta, $2, r.cause, r.occurred_at
-             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[], $9::timestamptz[])
-                  AS r(item, location, lot, status, delta, cause, occurred_at))
+             SELECT $1, r.item, r.location, r.lot, r.status, r.delta, r.event_id, r.cause, r.occurred_at
+             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[], $9::timestamptz[])
+                  WITH ORDINALITY AS r(event_id, item, location, lot, status, delta, cause, occurred_at, ord)
+             ORDER BY r.ord)
          INSERT INTO changes (warehouse, kind, body)
          SELECT $1, 'balance', b.body FROM jsonb_array_elements($10::jsonb) WITH ORDINALITY AS b(body, ord)
          ORDER BY b.ord",
     )
     .bind(warehouse.as_str())
-    .bind(event_id)
+    .bind(event_ids)
     .bind(items)
     .bind(locations)
     .bind(lots)

@@ -84,6 +84,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "sscc",
         include_str!("../../../migrations/server/0004_sscc.sql"),
     ),
+    (
+        5,
+        "push",
+        include_str!("../../../migrations/server/0005_push.sql"),
+    ),
 ];
 
 /// Serialises concurrent `migrate` runs of several server processes.

@@ -60,6 +60,9 @@ pub struct ChangePage {
     pub next_cursor: PullCursor,
     pub has_more: bool,
     pub refetch: bool,
+    /// The pull barrier (`pg_snapshot_xmin`) of the page's query: every transaction below it
+    /// has ended, and when `has_more` is false the caller now holds all of their changes.
+    pub barrier: u64,
 }
 
 /// Appends changes for `warehouse` in the caller's transaction.
@@ -134,13 +137,19 @@ impl Store {
                 start = PullCursor::default();
             }
         }
+        // One snapshot for the page and its barrier; the barrier row is there even when no
+        // change is.
         let rows = sqlx::query(
-            "SELECT id, txid::text AS txid, body FROM changes
-             WHERE warehouse = $1
-               AND (txid, id) > ($2::text::xid8, $3)
-               AND txid < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY txid, id
-             LIMIT $4",
+            "SELECT b.xmin::text AS barrier, c.id, c.txid::text AS txid, c.body
+             FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) b
+             LEFT JOIN LATERAL (
+                 SELECT id, txid, body FROM changes
+                 WHERE warehouse = $1
+                   AND (txid, id) > ($2::text::xid8, $3)
+                   AND txid < b.xmin
+                 ORDER BY txid, id
+                 LIMIT $4) c ON true
+             ORDER BY c.txid, c.id",
         )
         .bind(warehouse.as_str())
         .bind(start.txid.to_string())
@@ -148,6 +157,14 @@ impl Store {
         .bind(i64::from(limit) + 1)
         .fetch_all(&mut *conn)
         .await?;
+        let barrier = match rows.first() {
+            Some(row) => parse_xid(row.try_get("barrier")?)?,
+            None => return Err(StoreError::Corrupt("the pull query returned no row".into())),
+        };
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|row| row.try_get::<Option<i64>, _>("id").ok().flatten().is_some())
+            .collect();
         let has_more = rows.len() > limit as usize;
         let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
         let mut next = start;
@@ -165,11 +182,12 @@ impl Store {
             next_cursor: next,
             has_more,
             refetch,
+            barrier,
         })
     }
 }
 
-fn parse_xid(text: String) -> StoreResult<u64> {
+pub(crate) fn parse_xid(text: String) -> StoreResult<u64> {
     text.parse()
         .map_err(|_| StoreError::Corrupt(format!("transaction id {text:?} is not a number")))
 }

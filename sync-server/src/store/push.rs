@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use dockhand_app::domain::{DeviceSeq, DocumentKind, Event, EventBody, RawEvent, WarehouseCode};
 use dockhand_app::protocol::{Change, EventOutcome, EventResult, SeqGap};
 use sqlx::{PgConnection, Row};
@@ -49,6 +49,9 @@ pub struct PushBatch {
     pub last_applied_seq: DeviceSeq,
     /// Set when the batch stopped at a gap.
     pub gap: Option<SeqGap>,
+    /// The transaction that last applied this device's events (`last_applied_seq` and every
+    /// seq below it committed at or before it); `None` before the device's first event.
+    pub commit_txid: Option<u64>,
 }
 
 /// What a transaction already holds while it applies events one after another.
@@ -63,6 +66,63 @@ struct Held {
     /// Events applied but not yet written to `events` (written at the end of the chunk,
     /// or before anything reads `events`).
     pending: Vec<PendingEvent>,
+    /// Ledger rows and balance movements applied to `qty` but not yet written (written at
+    /// the end of the chunk, or before anything reads the ledger).
+    stock: ledger::PendingStock,
+    /// Lots received by the chunk's events, with the first expiry given (written with the
+    /// stock).
+    lots: BTreeMap<(String, String), Option<NaiveDate>>,
+    /// The locked balances that pick tasks hold reservations on, learned once per chunk
+    /// after the balance locks (which reservation imports also take); `None`: look each
+    /// one up.
+    reserved: Option<BTreeSet<BalanceKey>>,
+}
+
+impl Held {
+    /// Writes everything the chunk has applied so far: events first (evidence and the
+    /// stream join the ledger to them), then the ledger and balances, then lots. Checks
+    /// that the balances written hold what the chunk computed from its locked quantities.
+    async fn flush(
+        &mut self,
+        conn: &mut PgConnection,
+        warehouse: &WarehouseCode,
+    ) -> StoreResult<()> {
+        flush_events(conn, warehouse, &mut self.pending).await?;
+        let after = self.stock.flush(conn, warehouse).await?;
+        for (key, qty) in &after {
+            if key.status == ledger::DISCREPANCY {
+                continue;
+            }
+            match self.qty.get(key) {
+                Some(expected) if expected == qty => {}
+                expected => {
+                    return Err(StoreError::Corrupt(format!(
+                        "balance {key:?} is {qty} after the chunk's writes, expected {expected:?}"
+                    )));
+                }
+            }
+        }
+        if !self.lots.is_empty() {
+            let lots = std::mem::take(&mut self.lots);
+            let (keys, expiries): (Vec<_>, Vec<_>) = lots.into_iter().unzip();
+            let (skus, lots): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
+            sqlx::query(
+                "INSERT INTO lots (warehouse, sku, lot, expiry)
+                 SELECT $1, l.sku, l.lot, l.expiry
+                 FROM unnest($2::text[], $3::text[], $4::date[]) AS l(sku, lot, expiry)
+                 ORDER BY l.sku, l.lot
+                 ON CONFLICT (warehouse, sku, lot)
+                 DO UPDATE SET expiry = COALESCE(lots.expiry, EXCLUDED.expiry)",
+            )
+            .bind(warehouse.as_str())
+            .bind(skus)
+            .bind(lots)
+            .bind(expiries)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 /// An `events` row to write.
@@ -123,6 +183,8 @@ struct Chunk {
     /// The device's `last_seq` after the chunk (set when any result was given).
     last_seq: Option<i64>,
     gap: Option<SeqGap>,
+    /// The chunk's transaction id, when it applied new events.
+    txid: Option<u64>,
 }
 
 impl Store {
@@ -140,6 +202,7 @@ impl Store {
         let mut results = Vec::with_capacity(events.len());
         let mut gap = None;
         let mut last_seq = None;
+        let mut commit_txid = None;
         let mut pos = 0;
         let mut chunk_size = MAX_CHUNK;
         let mut attempt = 1;
@@ -158,6 +221,9 @@ impl Store {
                     results.extend(done.results);
                     if done.last_seq.is_some() {
                         last_seq = done.last_seq;
+                    }
+                    if done.txid.is_some() {
+                        commit_txid = done.txid;
                     }
                     attempt = 1;
                     if done.gap.is_some() {
@@ -186,24 +252,29 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        let last = match last_seq {
-            Some(last) if gap.is_none() && queued.is_none() => last,
+        let (last, commit_txid) = match (last_seq, commit_txid) {
+            (Some(last), Some(txid)) if gap.is_none() && queued.is_none() => (last, Some(txid)),
             _ => {
                 let row = sqlx::query(
                     "UPDATE device_sync SET queued_reported = COALESCE($2, queued_reported)
-                     WHERE device_id = $1 RETURNING last_seq",
+                     WHERE device_id = $1 RETURNING last_seq, last_push_txid::text AS txid",
                 )
                 .bind(device.device_id.as_uuid())
                 .bind(queued.and_then(|q| i64::try_from(q).ok()))
                 .fetch_one(&self.pool)
                 .await?;
-                row.try_get("last_seq")?
+                let txid = row
+                    .try_get::<Option<String>, _>("txid")?
+                    .map(super::pull::parse_xid)
+                    .transpose()?;
+                (row.try_get("last_seq")?, txid)
             }
         };
         Ok(PushBatch {
             results,
             last_applied_seq: DeviceSeq(u64::try_from(last).unwrap_or(0)),
             gap,
+            commit_txid,
         })
     }
 
@@ -283,6 +354,10 @@ impl Store {
         // Then the inbound documents the run receives against or closes, sorted (documents
         // come after balances in the lock order; their changes are pulled too).
         lock_documents(&mut tx, warehouse, &documents).await?;
+        if run.iter().any(|e| matches!(e.body, EventBody::Pick(_))) {
+            held.reserved =
+                Some(super::tasks::reserved_keys(&mut tx, warehouse, held.qty.keys()).await?);
+        }
         // Which locked balances no count can absorb a movement of (counts the chunk itself
         // writes would change that: then every event looks its counts up).
         let earliest = run.iter().map(|e| e.header.occurred_at).min();
@@ -328,22 +403,26 @@ impl Store {
             results.push(result);
             last_seq = seq;
         }
-        flush_events(&mut tx, warehouse, &mut held.pending).await?;
+        held.flush(&mut tx, warehouse).await?;
+        let mut txid = None;
         if last_seq > start_seq {
-            sqlx::query(
+            let row = sqlx::query(
                 "UPDATE device_sync SET last_seq = $2, last_push_at = now(),
                         events_applied = events_applied + $3,
                         events_conflict = events_conflict + $4,
-                        events_rejected = events_rejected + $5
-                 WHERE device_id = $1",
+                        events_rejected = events_rejected + $5,
+                        last_push_txid = pg_current_xact_id()
+                 WHERE device_id = $1
+                 RETURNING last_push_txid::text AS txid",
             )
             .bind(device_id)
             .bind(last_seq)
             .bind(taken.0)
             .bind(taken.1)
             .bind(taken.2)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            txid = Some(super::pull::parse_xid(row.try_get("txid")?)?);
         }
         tx.commit().await?;
         for result in &results {
@@ -356,6 +435,7 @@ impl Store {
             last_seq: (!results.is_empty()).then_some(last_seq),
             results,
             gap,
+            txid,
         })
     }
 
@@ -719,7 +799,9 @@ pub(crate) async fn reapply_quarantined(
             "event {event_id} has already moved stock"
         )));
     }
-    let outcome = apply_event(conn, warehouse, &raw, &body, catalog, &mut Held::default()).await?;
+    let mut held = Held::default();
+    let outcome = apply_event(conn, warehouse, &raw, &body, catalog, &mut held).await?;
+    held.flush(conn, warehouse).await?;
     if let EventOutcome::Rejected { reason, .. } = &outcome {
         return Err(StoreError::StateConflict(format!(
             "event {event_id} still cannot be applied: {reason}"
@@ -802,12 +884,23 @@ async fn apply_event(
 
     conflicts.extend(check_receipt(conn, warehouse, &event, body).await?);
     conflicts.extend(check_serials(conn, warehouse, &event, body).await?);
-    record_lot(conn, warehouse, &event).await?;
+    record_lot(&event, &mut held.lots);
     conflicts.extend(
-        super::tasks::check_reservations(conn, warehouse, &event, &rows, &locked, body).await?,
+        super::tasks::check_reservations(
+            conn,
+            warehouse,
+            &event,
+            &rows,
+            &locked,
+            held.reserved.as_ref(),
+            body,
+        )
+        .await?,
     );
 
     if let (Some(key), EventBody::Count(count)) = (&count_key, &event.body) {
+        // The count compares with the ledger: write what the chunk has applied so far.
+        held.flush(conn, warehouse).await?;
         let as_of = ledger::ledger_sum_as_of(conn, warehouse, key, occurred_at).await?;
         let variance = count.counted.units() - as_of;
         if variance != 0 {
@@ -856,17 +949,18 @@ async fn apply_event(
         conflicts.extend(outdated);
     }
 
-    let applied = ledger::apply_rows(conn, warehouse, event_id, rows, &locked).await?;
+    let applied = ledger::plan_rows(rows, &locked)?;
     held.qty
         .extend(applied.after.iter().map(|(k, q)| (k.clone(), *q)));
+    held.stock.add(event_id, applied.rows);
     if !applied.shortfalls.is_empty() {
         let kind = match &event.body {
             EventBody::Pick(_) => "pick_beyond_balance",
             EventBody::Move(_) | EventBody::Putaway(_) => "move_from_empty",
             _ => "stock_shortfall",
         };
-        // The evidence joins the ledger to `events`: write the chunk's pending ones first.
-        flush_events(conn, warehouse, &mut held.pending).await?;
+        // The evidence reads the ledger (joined to `events`): write what is pending first.
+        held.flush(conn, warehouse).await?;
         let mut recent = Vec::new();
         for shortfall in &applied.shortfalls {
             recent.push(serde_json::json!({
@@ -1245,29 +1339,24 @@ async fn check_receipt(
     Ok(conflicts)
 }
 
-/// A received lot joins the warehouse's lot register (with its expiry, first one wins).
-async fn record_lot(
-    conn: &mut PgConnection,
-    warehouse: &WarehouseCode,
-    event: &Event,
-) -> StoreResult<()> {
+/// A received lot joins the warehouse's lot register (with its expiry, first one wins),
+/// written with the chunk's stock.
+fn record_lot(event: &Event, lots: &mut BTreeMap<(String, String), Option<NaiveDate>>) {
     let EventBody::Receive(receive) = &event.body else {
-        return Ok(());
+        return;
     };
     let Some(lot) = &receive.line.lot else {
-        return Ok(());
+        return;
     };
-    sqlx::query(
-        "INSERT INTO lots (warehouse, sku, lot, expiry) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (warehouse, sku, lot) DO UPDATE SET expiry = COALESCE(lots.expiry, EXCLUDED.expiry)",
-    )
-    .bind(warehouse.as_str())
-    .bind(receive.line.item.as_str())
-    .bind(lot.as_str())
-    .bind(receive.line.expiry)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    let expiry = lots
+        .entry((
+            receive.line.item.as_str().to_owned(),
+            lot.as_str().to_owned(),
+        ))
+        .or_default();
+    if expiry.is_none() {
+        *expiry = receive.line.expiry;
+    }
 }
 
 /// Serial numbers are unique while in stock: receiving one already in stock, or shipping

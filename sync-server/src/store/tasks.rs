@@ -7,7 +7,7 @@
 use dockhand_app::domain::{OrderNumber, Qty, TaskId, WarehouseCode};
 use dockhand_app::protocol::{Change, PickTaskLine, PickTaskRecord};
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Row};
 
 use super::ledger::{self, BalanceKey};
 use super::{Store, StoreError, StoreResult, lot_key};
@@ -59,6 +59,49 @@ pub(crate) async fn outstanding_reservations(
     .fetch_one(&mut *conn)
     .await?;
     Ok(outstanding)
+}
+
+/// Which of `keys` (balances the caller has locked) open pick tasks hold reservations on.
+pub(crate) async fn reserved_keys<'a>(
+    conn: &mut PgConnection,
+    warehouse: &WarehouseCode,
+    keys: impl Iterator<Item = &'a BalanceKey>,
+) -> StoreResult<std::collections::BTreeSet<BalanceKey>> {
+    let mut items = Vec::new();
+    let mut locations = Vec::new();
+    let mut lots = Vec::new();
+    for key in keys.filter(|k| k.status == "available") {
+        items.push(key.item.clone());
+        locations.push(key.location.clone());
+        lots.push(key.lot.clone());
+    }
+    if items.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = sqlx::query(
+        "SELECT DISTINCT l.sku, l.location, l.lot
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS k(sku, location, lot)
+         JOIN pick_task_lines l
+           ON l.warehouse = $1 AND l.sku = k.sku AND l.location = k.location AND l.lot = k.lot
+         JOIN pick_tasks t ON t.warehouse = l.warehouse AND t.task = l.task
+         WHERE t.state = 'open' AND l.reserved > l.picked",
+    )
+    .bind(warehouse.as_str())
+    .bind(items)
+    .bind(locations)
+    .bind(lots)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(BalanceKey {
+                item: row.try_get("sku")?,
+                location: row.try_get("location")?,
+                lot: row.try_get("lot")?,
+                status: "available".to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// What is left of `task`'s reservation on `key`.
@@ -223,6 +266,7 @@ pub(crate) async fn check_reservations(
     event: &dockhand_app::domain::Event,
     rows: &[ledger::LedgerRow],
     locked: &std::collections::BTreeMap<BalanceKey, i64>,
+    reserved: Option<&std::collections::BTreeSet<BalanceKey>>,
     body: &serde_json::Value,
 ) -> StoreResult<Vec<super::conflicts::NewConflict>> {
     let task = match &event.body {
@@ -248,7 +292,13 @@ pub(crate) async fn check_reservations(
         if qty <= own {
             continue;
         }
-        let others = outstanding_reservations(conn, warehouse, key, task).await?;
+        // A key no open task reserves (learned under the chunk's balance locks) has no
+        // other reservation to break.
+        let others = if reserved.is_some_and(|r| !r.contains(key)) {
+            0
+        } else {
+            outstanding_reservations(conn, warehouse, key, task).await?
+        };
         let before = locked.get(key).copied().unwrap_or(0);
         let after = (before - qty).max(0);
         if others > 0 && after < others {
