@@ -1,5 +1,5 @@
 -- Dockhand device journal, schema 5: the label print queue and leased SSCC blocks.
--- Append-only: never edit a shipped migration; add 0005_… instead.
+-- Append-only: never edit a shipped migration; add 0006_… instead.
 
 -- Labels waiting for, being sent to, or sent to a printer. A job is 'sending' only while
 -- its bytes are on the way; one found 'sending' when a queue run starts was interrupted

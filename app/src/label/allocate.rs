@@ -25,6 +25,10 @@ pub fn allocate_sscc(
     operator: OperatorId,
     purpose: &str,
 ) -> Result<(Sscc, RecordedEvent), AllocateError> {
+    if journal.warehouse().is_none() {
+        // Checked first, so a device not yet enrolled does not spend serials.
+        return Err(JournalError::NoWarehouse.into());
+    }
     let sscc = journal.take_sscc()?.ok_or(SsccError::NoBlock)?;
     let event = journal.record(EventDraft {
         operator,

@@ -66,6 +66,22 @@ pub fn enqueue(
     Ok(journal.insert_label_job(&id, &printer.to_string(), template.kind, &zpl)?)
 }
 
+/// Queues the labels a workflow step asked for (see `workflow::labels::labels_for`).
+pub fn enqueue_requests(
+    journal: &mut Journal,
+    printer: &PrinterAddress,
+    stock: super::Stock,
+    dpi: super::Dpi,
+    requests: &[crate::workflow::labels::LabelRequest],
+) -> Result<Vec<LabelJob>, QueueError> {
+    let mut jobs = Vec::with_capacity(requests.len());
+    for request in requests {
+        let template = request.layout(stock, dpi)?;
+        jobs.push(enqueue(journal, printer, &template)?);
+    }
+    Ok(jobs)
+}
+
 /// Sends `printer`'s queued jobs in order until the queue is empty or a send fails.
 pub fn run_once(
     journal: &mut Journal,

@@ -18,6 +18,7 @@ mod common;
 mod count;
 mod fake;
 mod input;
+pub mod labels;
 mod pack;
 mod pick;
 mod projections;

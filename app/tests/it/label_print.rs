@@ -343,3 +343,52 @@ fn a_device_killed_mid_queue_never_loses_or_doubles_a_label() {
             .all(|j| j.state == LabelJobState::Printed)
     );
 }
+
+#[test]
+fn a_cabled_printer_gets_the_label_over_a_serial_port() {
+    use serialport::{SerialPort, TTYPort};
+    // A pseudo-terminal stands in for the USB-serial cable: the queue writes to the slave
+    // path like to /dev/ttyUSB0, the "printer" reads the master side.
+    let (mut master, slave) = TTYPort::pair().unwrap();
+    master.set_timeout(Duration::from_secs(5)).unwrap();
+    let path = slave.name().unwrap();
+    let printer: PrinterAddress = format!("serial:{path}?baud=115200").parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = Journal::open(dir.path().join("device.db")).unwrap();
+    let job = queue::enqueue(&mut journal, &printer, &bin_label(7)).unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !String::from_utf8_lossy(&got).contains("^XZ") && Instant::now() < deadline {
+            match master.read(&mut buf) {
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                // A timeout or an interrupted read under load: keep listening.
+                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        String::from_utf8_lossy(&got).replace("\r\n", "\n")
+    });
+    let report = queue::run_once(&mut journal, &printer, &mut link(&printer)).unwrap();
+    assert_eq!(report.printed, vec![job.id.clone()]);
+    let received = reader.join().unwrap();
+    assert_eq!(
+        printed_jobs(received.as_bytes()),
+        vec![job.id.clone()],
+        "{received:?}"
+    );
+    assert_eq!(received, job.zpl);
+    drop(slave);
+
+    // A cable that is not there: the job waits, nothing is in doubt.
+    let gone: PrinterAddress = "serial:/dev/dockhand-no-such-port".parse().unwrap();
+    queue::enqueue(&mut journal, &gone, &bin_label(8)).unwrap();
+    let report = queue::run_once(&mut journal, &gone, &mut link(&gone)).unwrap();
+    assert_eq!((report.waiting, report.in_doubt), (1, 0));
+    assert!(
+        report
+            .last_error
+            .unwrap()
+            .contains("/dev/dockhand-no-such-port")
+    );
+}

@@ -26,6 +26,40 @@ pub enum LabelCommand {
     Queue(QueueArgs),
     /// Settle a job interrupted while sending, after looking at the printer.
     Resolve(ResolveArgs),
+    /// SSCCs from blocks leased by the server: lease, allocate offline, show what is left.
+    Sscc {
+        #[command(subcommand)]
+        command: SsccCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsccCommand {
+    /// Lease a new block from the server when 20% or less of the last one is left (or
+    /// always, with --force). Uses the server and token stored by `dockhand-cli sync`.
+    Lease {
+        #[arg(long, env = "DOCKHAND_DB", default_value = "dockhand.db")]
+        db: PathBuf,
+        #[arg(long, default_value_t = 1000)]
+        size: u64,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Allocate the next SSCC offline and record it as an sscc_allocated event.
+    Allocate {
+        #[arg(long, env = "DOCKHAND_DB", default_value = "dockhand.db")]
+        db: PathBuf,
+        #[arg(long, env = "DOCKHAND_OPERATOR")]
+        operator: dockhand_app::domain::OperatorId,
+        /// What the SSCC labels: pallet or carton.
+        #[arg(long, default_value = "pallet")]
+        purpose: String,
+    },
+    /// The device's blocks and how many SSCCs are left.
+    Status {
+        #[arg(long, env = "DOCKHAND_DB", default_value = "dockhand.db")]
+        db: PathBuf,
+    },
 }
 
 /// The journal and the printer.
@@ -146,6 +180,7 @@ pub fn run(command: LabelCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        LabelCommand::Sscc { command } => sscc(command),
         LabelCommand::Resolve(args) => {
             let mut journal = open(&args.db)?;
             let resolution = if args.printed {
@@ -155,6 +190,68 @@ pub fn run(command: LabelCommand) -> anyhow::Result<()> {
             };
             let job = queue::resolve(&mut journal, &args.job, resolution)?;
             println!("{}", serde_json::to_string(&job)?);
+            Ok(())
+        }
+    }
+}
+
+fn sscc(command: SsccCommand) -> anyhow::Result<()> {
+    use dockhand_app::label::allocate::{allocate_sscc, needs_renewal};
+    use dockhand_app::label::sscc::SsccAllocator;
+    match command {
+        SsccCommand::Lease { db, size, force } => {
+            let mut journal = open(&db)?;
+            if !force && !needs_renewal(&journal)? {
+                println!(
+                    "{}",
+                    serde_json::json!({"leased": null, "reason": "more than 20% of the last block is left"})
+                );
+                return Ok(());
+            }
+            let (server, token) = journal.credentials()?.context(
+                "this device has no server yet: run `dockhand-cli sync --server URL --token TOKEN` once",
+            )?;
+            let client =
+                dockhand_app::sync::SyncClient::new(&server, &token, Duration::from_secs(30))?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            let block = runtime
+                .block_on(client.lease_sscc_block(size))
+                .with_context(|| format!("cannot lease SSCCs from {server}"))?;
+            journal.add_sscc_block(&block)?;
+            println!("{}", serde_json::json!({ "leased": block }));
+            Ok(())
+        }
+        SsccCommand::Allocate {
+            db,
+            operator,
+            purpose,
+        } => {
+            let mut journal = open(&db)?;
+            let (sscc, recorded) = allocate_sscc(&mut journal, operator, &purpose)?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "sscc": sscc,
+                    "seq": recorded.seq.get(),
+                    "needs_renewal": needs_renewal(&journal)?,
+                })
+            );
+            Ok(())
+        }
+        SsccCommand::Status { db } => {
+            let journal = open(&db)?;
+            let allocator = SsccAllocator::new(journal.sscc_blocks()?);
+            println!(
+                "{}",
+                serde_json::json!({
+                    "remaining": allocator.remaining(),
+                    "needs_renewal": allocator.needs_renewal(),
+                    "blocks": allocator.blocks(),
+                })
+            );
             Ok(())
         }
     }
