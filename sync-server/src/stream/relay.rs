@@ -198,7 +198,11 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
             }
             continue;
         };
-        RELAY_STATUS.set_nats(nats.connected());
+        if !nats.connected() {
+            RELAY_STATUS.set_nats(false);
+            publisher = None;
+            continue;
+        }
         let s = match session.as_mut() {
             Some(s) => s,
             None => match Session::open(store).await {
@@ -255,11 +259,14 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
         METRICS.relay_duplicates.add(outcome.duplicates);
         if let Some(error) = outcome.first_error {
             METRICS.relay_publish_failures.inc();
-            RELAY_STATUS.set_nats(nats.connected());
             note_error(format!(
-                "{error}; {published} of {} messages published, retrying",
+                "{error}; {published} of {} messages published, reconnecting and retrying",
                 batch.len()
             ));
+            // A fresh connection: nothing the old client still buffers may be sent after
+            // the message that failed (see `jetstream`).
+            publisher = None;
+            RELAY_STATUS.set_nats(false);
             tokio::time::sleep(RETRY_PAUSE).await;
         } else {
             RELAY_STATUS.set_error(None);
