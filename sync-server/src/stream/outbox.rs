@@ -1,5 +1,6 @@
 //! The outbox's SQL: reading messages in commit order below the `pg_snapshot_xmin` barrier
-//! (per relay partition, or per warehouse for SSE and `stream tail`), owning partitions with
+//! (per relay partition, or per warehouse for SSE and `stream tail`) or as they became
+//! visible between two snapshots (the live relay), owning partitions with
 //! session advisory locks and moving their cursors, and the backlog for `/healthz` and
 //! `/metrics`. The rows themselves are written by the triggers of migration 0002, in the
 //! writer's transaction; nothing here writes a message.

@@ -1,5 +1,7 @@
 //! The outbox relay: publishes the outbox to JetStream in commit order per partition, from
 //! as many processes as run it, without two of them publishing one partition at once.
+//! Caught up, it reads what became visible since its last snapshot (see
+//! `Session::read_round`); otherwise by cursor below `pg_snapshot_xmin`.
 //!
 //! Ownership: each of the outbox's partitions (a hash of warehouse and item) is owned by at
 //! most one relay through a session-level advisory lock on a dedicated connection; the
