@@ -1,10 +1,15 @@
 //! The NATS side of the relay: connecting, creating the stream when it is missing, and
 //! publishing a batch with each subject's messages strictly in order.
 //!
-//! Order and duplicates: a subject's messages are published one at a time, the next only
-//! after JetStream acknowledged the previous, while different subjects go out concurrently.
-//! A failed publish therefore never leaves a later message of that subject stored ahead of
-//! it; the caller republishes from the first failure, and JetStream drops what it already
+//! Order and duplicates: a subject's messages are pipelined on one connection (up to
+//! [`WINDOW`] in flight) and their acknowledgements awaited in order; different subjects go
+//! out concurrently. The server stores one connection's messages in the order it reads them,
+//! so a message lost with a dying connection takes every later one of that connection with
+//! it. What must never happen is the client library resending its buffered later messages on
+//! a *reconnected* connection after an earlier one was lost: the relay's client therefore
+//! does not reconnect by itself in time to matter (first attempt after 10 s, only one), and
+//! the relay drops the connection at the first failed publish and starts a fresh one. The
+//! caller republishes from the first unacknowledged message; JetStream drops what it already
 //! stored (same `Nats-Msg-Id` within the stream's duplicate window).
 
 use std::time::Duration;
@@ -15,6 +20,12 @@ use futures_util::future::join_all;
 
 use super::outbox::OutboxMessage;
 use crate::config::StreamConfig;
+
+/// Most messages of one subject in flight at once.
+pub const WINDOW: usize = 256;
+
+/// How long a publish may wait for JetStream's acknowledgement.
+const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Header carrying the message's position in the outbox (`txid:id`), the same value SSE
 /// clients see as the event id.
@@ -33,8 +44,8 @@ pub enum NatsError {
     BadPrefix(String),
 }
 
-/// Connects to NATS. Reconnects by itself afterwards (every 250 ms at most 2 s apart), so a
-/// restarted server is found again without the relay's help.
+/// Connects to NATS for reading (`stream tail`, tools). Reconnects by itself afterwards
+/// (every 250 ms at most 2 s apart), so a restarted server is found again.
 pub async fn connect(url: &str) -> Result<async_nats::Client, NatsError> {
     async_nats::ConnectOptions::new()
         .connection_timeout(Duration::from_secs(2))
@@ -47,6 +58,32 @@ pub async fn connect(url: &str) -> Result<async_nats::Client, NatsError> {
             url: url.to_owned(),
             detail: e.to_string(),
         })
+}
+
+/// Connects the relay's publishing client: it tries to reconnect only once, 10 s after a
+/// loss, so messages it buffered while disconnected are never sent behind a lost earlier one
+/// (the relay replaces a failed connection long before that).
+async fn connect_publisher(url: &str) -> Result<async_nats::Client, NatsError> {
+    let connected = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = connected.clone();
+    let client = async_nats::ConnectOptions::new()
+        .connection_timeout(Duration::from_secs(2))
+        .max_reconnects(1)
+        .reconnect_delay_callback(move |_| {
+            if seen.load(std::sync::atomic::Ordering::Relaxed) {
+                Duration::from_secs(10)
+            } else {
+                Duration::ZERO
+            }
+        })
+        .connect(url)
+        .await
+        .map_err(|e| NatsError::Connect {
+            url: url.to_owned(),
+            detail: e.to_string(),
+        })?;
+    connected.store(true, std::sync::atomic::Ordering::Relaxed);
+    Ok(client)
 }
 
 /// A JetStream context bound to the configured stream.
@@ -75,9 +112,9 @@ impl Publisher {
         if !super::subject::valid_prefix(&config.subject_prefix) {
             return Err(NatsError::BadPrefix(config.subject_prefix.clone()));
         }
-        let client = connect(&config.nats_url).await?;
+        let client = connect_publisher(&config.nats_url).await?;
         let mut js = jetstream::new(client.clone());
-        js.set_timeout(Duration::from_secs(2));
+        js.set_timeout(ACK_TIMEOUT);
         let stream_error = |e: String| NatsError::Stream {
             stream: config.stream_name.clone(),
             detail: e,
@@ -92,9 +129,9 @@ impl Publisher {
         })
     }
 
-    /// Whether the client is connected right now.
+    /// Whether the client is connected (or still completing its first connection).
     pub fn connected(&self) -> bool {
-        self.client.connection_state() == async_nats::connection::State::Connected
+        self.client.connection_state() != async_nats::connection::State::Disconnected
     }
 
     /// The JetStream context (tests and tools read the stream through it).
@@ -118,32 +155,39 @@ impl Publisher {
             let mut stored = Vec::with_capacity(indexes.len());
             let mut duplicates = 0;
             let mut error = None;
-            for i in indexes {
-                let m = &batch[i];
-                let message = PublishMessage::build()
-                    .payload(Bytes::from(m.payload.clone()))
-                    .message_id(&m.msg_id)
-                    .header(CURSOR_HEADER, m.cursor.to_string().as_str());
-                let ack = match self.js.send_publish(full.clone(), message).await {
-                    Ok(pending) => pending.await,
-                    Err(e) => Err(e),
-                };
-                match ack {
-                    Ok(ack) => {
-                        if ack.duplicate {
-                            duplicates += 1;
+            'windows: for window in indexes.chunks(WINDOW) {
+                let mut pending = Vec::with_capacity(window.len());
+                for &i in window {
+                    let m = &batch[i];
+                    let message = PublishMessage::build()
+                        .payload(Bytes::from(m.payload.clone()))
+                        .message_id(&m.msg_id)
+                        .header(CURSOR_HEADER, m.cursor.to_string().as_str());
+                    match self.js.send_publish(full.clone(), message).await {
+                        Ok(ack) => pending.push((i, ack)),
+                        Err(e) => {
+                            error = Some(describe(&m.msg_id, &full, &e));
+                            break;
                         }
-                        stored.push(i);
                     }
-                    Err(e) => {
-                        let hint = if e.kind() == PublishErrorKind::StreamNotFound {
-                            " (no stream listens on this subject)"
-                        } else {
-                            ""
-                        };
-                        error = Some(format!("publishing {} to {full}: {e}{hint}", m.msg_id));
-                        break;
+                }
+                let sent_all = pending.len() == window.len();
+                for (i, ack) in pending {
+                    match ack.await {
+                        Ok(ack) => {
+                            if ack.duplicate {
+                                duplicates += 1;
+                            }
+                            stored.push(i);
+                        }
+                        Err(e) => {
+                            error = Some(describe(&batch[i].msg_id, &full, &e));
+                            break 'windows;
+                        }
                     }
+                }
+                if !sent_all {
+                    break;
                 }
             }
             (stored, duplicates, error)
@@ -163,6 +207,15 @@ impl Publisher {
         }
         outcome
     }
+}
+
+fn describe(msg_id: &str, subject: &str, e: &jetstream::context::PublishError) -> String {
+    let hint = if e.kind() == PublishErrorKind::StreamNotFound {
+        " (no stream listens on this subject)"
+    } else {
+        ""
+    };
+    format!("publishing {msg_id} to {subject}: {e}{hint}")
 }
 
 /// The stream as created when missing: every subject under the prefix, kept on disk for

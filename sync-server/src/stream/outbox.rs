@@ -1,5 +1,6 @@
 //! The outbox's SQL: reading messages in commit order below the `pg_snapshot_xmin` barrier
-//! (per relay partition, or per warehouse for SSE and `stream tail`), owning partitions with
+//! (per relay partition, or per warehouse for SSE and `stream tail`) or as they became
+//! visible between two snapshots (the live relay), owning partitions with
 //! session advisory locks and moving their cursors, and the backlog for `/healthz` and
 //! `/metrics`. The rows themselves are written by the triggers of migration 0002, in the
 //! writer's transaction; nothing here writes a message.
@@ -264,4 +265,77 @@ pub async fn backlog(pool: &PgPool, cap: i64) -> StoreResult<OutboxBacklog> {
         pending: row.try_get("pending")?,
         lag_seconds: oldest.map_or(0.0, |o| (now - o).num_milliseconds().max(0) as f64 / 1000.0),
     })
+}
+
+/// What a snapshot says about transactions: all below `xmin` finished, those in `xip` were
+/// running, none from `xmax` on had started.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SnapshotBounds {
+    pub xmin: u64,
+    pub xmax: u64,
+    pub xip: Vec<u64>,
+}
+
+/// The oldest transaction still running (`pg_snapshot_xmin`) right now.
+pub async fn current_xmin(conn: &mut PgConnection) -> StoreResult<u64> {
+    let xmin: String = sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+        .fetch_one(&mut *conn)
+        .await?;
+    xmin.parse()
+        .map_err(|_| StoreError::Corrupt(format!("snapshot xmin {xmin:?}")))
+}
+
+/// The messages of `parts` that became visible since an earlier snapshot — written by a
+/// transaction from `from_txid` on or by one of `also` (those still running then) — in one
+/// read-only snapshot, returned with it. Feeding the returned snapshot's `xmax` and `xip`
+/// into the next call yields exactly the messages committed in between, each once, in the
+/// order they became visible, without waiting for older transactions still running.
+pub async fn committed_since(
+    conn: &mut PgConnection,
+    parts: &[i16],
+    from_txid: u64,
+    also: &[u64],
+) -> StoreResult<(Vec<OutboxMessage>, SnapshotBounds)> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let row = sqlx::query(
+        "SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
+                ARRAY(SELECT pg_snapshot_xip(s)::text) AS xip
+         FROM pg_current_snapshot() AS s",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let number = |text: String| -> StoreResult<u64> {
+        text.parse()
+            .map_err(|_| StoreError::Corrupt(format!("snapshot transaction id {text:?}")))
+    };
+    let snapshot = SnapshotBounds {
+        xmin: number(row.try_get("xmin")?)?,
+        xmax: number(row.try_get("xmax")?)?,
+        xip: row
+            .try_get::<Vec<String>, _>("xip")?
+            .into_iter()
+            .map(number)
+            .collect::<StoreResult<_>>()?,
+    };
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS}
+         FROM outbox o
+         LEFT JOIN events e ON e.event_id = o.event_id
+         LEFT JOIN resolutions r ON r.event_id = o.event_id
+         WHERE o.part = ANY($1)
+           AND (o.txid >= $2::text::xid8 OR o.txid = ANY($3::text[]::xid8[]))
+         ORDER BY o.part, o.txid, o.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(parts)
+        .bind(from_txid.to_string())
+        .bind(also.iter().map(u64::to_string).collect::<Vec<_>>())
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let messages = rows.iter().map(message).collect::<StoreResult<_>>()?;
+    Ok((messages, snapshot))
 }

@@ -1,5 +1,7 @@
 //! The outbox relay: publishes the outbox to JetStream in commit order per partition, from
 //! as many processes as run it, without two of them publishing one partition at once.
+//! Caught up, it reads what became visible since its last snapshot (see
+//! `Session::read_round`); otherwise by cursor below `pg_snapshot_xmin`.
 //!
 //! Ownership: each of the outbox's partitions (a hash of warehouse and item) is owned by at
 //! most one relay through a session-level advisory lock on a dedicated connection; the
@@ -28,8 +30,8 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgConnection;
 
-use super::jetstream::Publisher;
-use super::outbox;
+use super::jetstream::{BatchOutcome, Publisher};
+use super::outbox::{self, OutboxMessage};
 use crate::config::RelayConfig;
 use crate::metrics::METRICS;
 use crate::store::{PullCursor, Store, StoreResult};
@@ -76,6 +78,19 @@ pub static RELAY_STATUS: std::sync::LazyLock<RelayStatus> =
 struct Session {
     conn: PgConnection,
     owned: BTreeMap<i16, PullCursor>,
+    /// `None`: catching up by cursor below the barrier. `Some`: live, reading what became
+    /// visible since the last snapshot.
+    live: Option<Live>,
+    last_persist: Instant,
+}
+
+/// Where live reading goes on from: transactions from `from_txid` on, and `also`.
+#[derive(Debug, Clone)]
+struct Live {
+    from_txid: u64,
+    also: Vec<u64>,
+    /// The last snapshot's xmin: everything below it has been read.
+    done_below: Option<u64>,
 }
 
 impl Session {
@@ -85,6 +100,8 @@ impl Session {
         Ok(Session {
             conn,
             owned: BTreeMap::new(),
+            live: None,
+            last_persist: Instant::now(),
         })
     }
 
@@ -99,6 +116,7 @@ impl Session {
             };
             outbox::release_partition(&mut self.conn, part).await?;
             self.owned.remove(&part);
+            self.live = None;
             tracing::info!(part, share, "relay gave a partition back to share the load");
         }
         let mut taken = Vec::new();
@@ -117,6 +135,7 @@ impl Session {
                     tracing::debug!(part, %cursor, "relay took partition");
                     self.owned.insert(part, cursor);
                     taken.push(part);
+                    self.live = None;
                 }
             }
         }
@@ -132,6 +151,53 @@ impl Session {
             .relay_partitions
             .set(i64::try_from(self.owned.len()).unwrap_or(i64::MAX));
         Ok(())
+    }
+}
+
+impl Session {
+    /// The next messages to publish, and the live state to go on with once they are out.
+    ///
+    /// Catching up (after taking partitions, a restart or a failed publish) reads by cursor
+    /// below `pg_snapshot_xmin`, in commit order by txid, in pages. Once a page is not full
+    /// the relay goes live: it reads what became visible since its last snapshot, so a
+    /// commit goes out within a poll even while older transactions elsewhere on the
+    /// PostgreSQL server are still running (they would hold the barrier back). The
+    /// switch re-reads what committed between the barrier and the switch; JetStream drops
+    /// those as duplicates.
+    async fn read_round(&mut self, limit: i64) -> StoreResult<(Vec<OutboxMessage>, Option<Live>)> {
+        match self.live.clone() {
+            None => {
+                let from_txid = outbox::current_xmin(&mut self.conn).await?;
+                let owned: Vec<(i16, PullCursor)> =
+                    self.owned.iter().map(|(p, c)| (*p, *c)).collect();
+                let batch = outbox::pending_for_partitions(&mut self.conn, &owned, limit).await?;
+                let mut per_part: BTreeMap<i16, i64> = BTreeMap::new();
+                for m in &batch {
+                    *per_part.entry(m.part).or_default() += 1;
+                }
+                let caught_up = per_part.values().all(|n| *n < limit);
+                let live = caught_up.then_some(Live {
+                    from_txid,
+                    also: Vec::new(),
+                    done_below: None,
+                });
+                Ok((batch, live))
+            }
+            Some(live) => {
+                let parts: Vec<i16> = self.owned.keys().copied().collect();
+                let (batch, snapshot) =
+                    outbox::committed_since(&mut self.conn, &parts, live.from_txid, &live.also)
+                        .await?;
+                Ok((
+                    batch,
+                    Some(Live {
+                        from_txid: snapshot.xmax,
+                        also: snapshot.xip,
+                        done_below: Some(snapshot.xmin),
+                    }),
+                ))
+            }
+        }
     }
 }
 
@@ -198,7 +264,11 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
             }
             continue;
         };
-        RELAY_STATUS.set_nats(nats.connected());
+        if !nats.connected() {
+            RELAY_STATUS.set_nats(false);
+            publisher = None;
+            continue;
+        }
         let s = match session.as_mut() {
             Some(s) => s,
             None => match Session::open(store).await {
@@ -222,9 +292,8 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
             }
             next_claim = Instant::now() + CLAIM_INTERVAL;
         }
-        let owned: Vec<(i16, PullCursor)> = s.owned.iter().map(|(p, c)| (*p, *c)).collect();
-        let batch = match outbox::pending_for_partitions(&mut s.conn, &owned, config.batch).await {
-            Ok(batch) => batch,
+        let (batch, next_live) = match s.read_round(config.batch).await {
+            Ok(round) => round,
             Err(e) => {
                 note_error(format!("relay lost its PostgreSQL session: {e}"));
                 session = None;
@@ -232,34 +301,63 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
                 continue;
             }
         };
+        let outcome = if batch.is_empty() {
+            BatchOutcome::default()
+        } else {
+            nats.publish_batch(&batch).await
+        };
+        let mut advanced = stored_prefix_cursors(&batch, &outcome.stored);
+        if outcome.first_error.is_none() {
+            s.live = next_live;
+            // Live: everything below the snapshot's xmin has been read and published.
+            if let Some(xmin) = s.live.as_ref().and_then(|l| l.done_below) {
+                let floor = PullCursor {
+                    txid: xmin.saturating_sub(1),
+                    id: i64::MAX,
+                };
+                for (part, cursor) in &s.owned {
+                    let best = advanced.get(part).copied().unwrap_or(*cursor).max(floor);
+                    if best > *cursor {
+                        advanced.insert(*part, best);
+                    }
+                }
+            }
+        } else {
+            s.live = None;
+        }
+        let published = outcome.stored.iter().filter(|ok| **ok).count() as u64;
+        // Cursors are stored after every batch, and at least every second when idle.
+        if !batch.is_empty() || s.last_persist.elapsed() >= CLAIM_INTERVAL {
+            let updates: Vec<(i16, PullCursor)> = advanced.iter().map(|(p, c)| (*p, *c)).collect();
+            if let Err(e) = outbox::advance_cursors(&mut s.conn, &updates).await {
+                // The messages are in JetStream; whoever takes the partition republishes
+                // them and JetStream drops them as duplicates.
+                note_error(format!("relay could not store its cursors: {e}"));
+                session = None;
+                METRICS.relay_partitions.set(0);
+                continue;
+            }
+            s.last_persist = Instant::now();
+            for (part, cursor) in advanced {
+                s.owned.insert(part, cursor);
+            }
+        }
         if batch.is_empty() {
             tokio::time::sleep(poll).await;
             continue;
-        }
-        let outcome = nats.publish_batch(&batch).await;
-        let advanced = stored_prefix_cursors(&batch, &outcome.stored);
-        let published = outcome.stored.iter().filter(|ok| **ok).count() as u64;
-        let updates: Vec<(i16, PullCursor)> = advanced.iter().map(|(p, c)| (*p, *c)).collect();
-        if let Err(e) = outbox::advance_cursors(&mut s.conn, &updates).await {
-            // The messages are in JetStream; whoever takes the partition republishes them
-            // and JetStream drops them as duplicates.
-            note_error(format!("relay could not store its cursors: {e}"));
-            session = None;
-            METRICS.relay_partitions.set(0);
-            continue;
-        }
-        for (part, cursor) in advanced {
-            s.owned.insert(part, cursor);
         }
         METRICS.relay_published.add(published);
         METRICS.relay_duplicates.add(outcome.duplicates);
         if let Some(error) = outcome.first_error {
             METRICS.relay_publish_failures.inc();
-            RELAY_STATUS.set_nats(nats.connected());
             note_error(format!(
-                "{error}; {published} of {} messages published, retrying",
+                "{error}; {published} of {} messages published, reconnecting and retrying",
                 batch.len()
             ));
+            // A fresh connection: nothing the old client still buffers may be sent after
+            // the message that failed (see `jetstream`).
+            publisher = None;
+            RELAY_STATUS.set_nats(false);
             tokio::time::sleep(RETRY_PAUSE).await;
         } else {
             RELAY_STATUS.set_error(None);
