@@ -32,11 +32,17 @@ fn machine_nats_url() -> String {
 /// A stream name and subject prefix no other test uses.
 fn unique_stream(tag: &str) -> StreamConfig {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    StreamConfig::new(
+    let mut config = StreamConfig::new(
         &machine_nats_url(),
         &format!("T_{tag}_{}", &id[..12]),
         &format!("t{}", &id[..12]),
-    )
+    );
+    // JetStream reserves a file stream's size cap from the server's storage: with the
+    // production default (8 GiB) a handful of streams left behind by failed runs exhaust
+    // it and every later test's stream is refused. Test streams are small and expire.
+    config.max_bytes = 64 * 1024 * 1024;
+    config.max_age_hours = 1;
+    config
 }
 
 fn free_port() -> u16 {

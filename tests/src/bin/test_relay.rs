@@ -30,7 +30,11 @@ async fn main() -> anyhow::Result<()> {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     });
-    let config = RelayConfig::new(StreamConfig::new(&nats, &stream, &prefix));
+    // Small and short-lived, like the tests' own streams (JetStream reserves the size cap).
+    let mut stream_config = StreamConfig::new(&nats, &stream, &prefix);
+    stream_config.max_bytes = 64 * 1024 * 1024;
+    stream_config.max_age_hours = 1;
+    let config = RelayConfig::new(stream_config);
     dockhand_sync_server::stream::run_relay(store, config, std::future::pending()).await;
     Ok(())
 }
