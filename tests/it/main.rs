@@ -10,6 +10,7 @@ mod server_pull;
 mod server_push;
 mod server_support;
 mod server_tasks;
+mod supervisor_client;
 mod sync_e2e;
 mod sync_kill;
 mod sync_model;

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use crate::adapters;
 use crate::controllers::SharedJournal;
+use crate::controllers::conflicts::ConflictsController;
 use crate::controllers::home::HomeController;
 use crate::controllers::lookup::LookupController;
 use crate::controllers::pick::PickController;
@@ -26,6 +27,7 @@ pub struct Controllers {
     pub pick: PickController,
     pub scan_input: RefCell<ScanInput>,
     pub feedback: Box<dyn Feedback>,
+    pub conflicts: ConflictsController,
 }
 
 impl std::fmt::Debug for Controllers {
@@ -51,6 +53,7 @@ impl Controllers {
             setup,
             sync: SyncController::new(journal.clone(), sync),
             lookup: LookupController::new(journal.clone()),
+            conflicts: ConflictsController::new(journal.clone()),
             pick: PickController::new(journal),
             scan_input,
             feedback,
@@ -79,6 +82,7 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     adapters::setup::connect(window, controllers);
     adapters::sign_in::connect(window, controllers);
     adapters::pick::connect(window, controllers);
+    adapters::conflicts::connect(window, controllers);
     adapters::sync_status::show_status(window, &controllers.sync.status());
     adapters::shell::navigate(window, controllers, controllers.start_screen());
 }

@@ -23,6 +23,7 @@ pub use views::*;
 pub mod adapters;
 pub mod app;
 pub mod controllers;
+pub mod demo;
 pub mod feedback;
 pub mod headless;
 pub mod sample_device;
@@ -30,3 +31,5 @@ pub mod screenshots;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_supervisor;

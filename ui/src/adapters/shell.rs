@@ -8,7 +8,7 @@ use std::time::Instant;
 use dockhand_app::barcode::Scan;
 use slint::{ComponentHandle, Timer, TimerMode};
 
-use super::{home, lookup, pick, setup, sign_in, sync_status, with_window};
+use super::{conflicts, home, lookup, pick, setup, sign_in, sync_status, with_window};
 use crate::app::Controllers;
 use crate::{FeedbackKind, MainWindow, Screen, ShellAdapter};
 
@@ -87,6 +87,7 @@ pub fn navigate(window: &MainWindow, controllers: &Rc<Controllers>, screen: Scre
         Screen::SignIn => sign_in::show(window),
         Screen::Lookup => lookup::reset(window),
         Screen::Job | Screen::Pick | Screen::More => {}
+        Screen::Conflicts => conflicts::show(window, controllers),
     }
     let shell = window.global::<ShellAdapter>();
     let operator = controllers.session.operator();
