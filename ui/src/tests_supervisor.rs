@@ -169,7 +169,7 @@ fn a_supervisor_resolves_conflicts_on_the_handheld_and_the_server_records_it() {
     let evidence = handheld.evidence();
     assert!(evidence.contains("Picker 2 (paula)"), "{evidence}");
     assert!(
-        evidence.contains("Pick: 1 × SKU 1003 from B-02-1-A to TOTE-3"),
+        evidence.contains("Pick: 1 × SKU 1003\nfrom B-02-1-A to TOTE-3"),
         "{evidence}"
     );
     assert!(

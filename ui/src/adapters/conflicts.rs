@@ -95,14 +95,14 @@ fn queue_row(strings: &Strings<'_>, row: &QueueRow) -> ConflictRow {
     } else {
         strings.invoke_conflict_kind(row.kind.as_str().into())
     };
+    let said = match &row.view {
+        Some(view) => sentence(strings, view),
+        None => format!("{}: {}", device(strings, &row.device), row.message.as_str()).into(),
+    };
     ConflictRow {
         id: i32::try_from(row.id).unwrap_or(i32::MAX),
         headline,
-        detail: strings.invoke_conflict_row(
-            row.message.as_str().into(),
-            device(strings, &row.device),
-            when(row.created_at),
-        ),
+        detail: strings.invoke_conflict_row(said, when(row.created_at)),
         blocking: row.blocks_work && !row.recount_requested,
     }
 }
@@ -156,16 +156,118 @@ pub fn open(window: &MainWindow, controllers: &Rc<Controllers>, id: i64) {
     });
 }
 
+/// What happened, in one sentence: who did what to which stock, and what the server knew.
+pub fn sentence(strings: &Strings<'_>, view: &ConflictView) -> SharedString {
+    let did = view.evidence.iter().find_map(|e| match e {
+        Evidence::Did {
+            device: who,
+            kind,
+            lines,
+            ..
+        } => Some((who, kind, lines)),
+        _ => None,
+    });
+    let who = |name: &DeviceName| device(strings, name);
+    for line in &view.evidence {
+        match (line, did) {
+            (
+                Evidence::Short {
+                    item,
+                    location,
+                    before,
+                    asked,
+                    ..
+                },
+                Some((by, kind, _)),
+            ) => {
+                return strings.invoke_said_short(
+                    who(by),
+                    kind.as_str().into(),
+                    count(*asked),
+                    item.as_str().into(),
+                    location.as_str().into(),
+                    count(*before),
+                );
+            }
+            (
+                Evidence::Receipt {
+                    expected,
+                    received_before,
+                    received_after,
+                    tolerance_pct,
+                },
+                Some((by, kind, lines)),
+            ) => {
+                let sku = lines
+                    .first()
+                    .map(|(sku, _)| sku.as_str())
+                    .unwrap_or_default();
+                return strings.invoke_said_receipt(
+                    who(by),
+                    kind.as_str().into(),
+                    count(received_after - received_before),
+                    sku.into(),
+                    count(*expected),
+                    count(*tolerance_pct),
+                );
+            }
+            (
+                Evidence::Count {
+                    item, location, at, ..
+                },
+                Some((by, kind, _)),
+            ) => {
+                return strings.invoke_said_count(
+                    item.as_str().into(),
+                    location.as_str().into(),
+                    at.map(when).unwrap_or_default(),
+                    who(by),
+                    kind.as_str().into(),
+                );
+            }
+            (Evidence::Refused(reason), Some((by, kind, _))) => {
+                return strings.invoke_said_refused(
+                    who(by),
+                    kind.as_str().into(),
+                    reason.as_str().into(),
+                );
+            }
+            _ => {}
+        }
+    }
+    match did {
+        Some((by, kind, lines)) => {
+            strings.invoke_said_did(who(by), kind.as_str().into(), units_list(strings, lines))
+        }
+        None => format!("{}: {}", who(&view.device), view.message).into(),
+    }
+}
+
+fn units_list(strings: &Strings<'_>, lines: &[(String, i64)]) -> SharedString {
+    let words: Vec<String> = lines
+        .iter()
+        .map(|(sku, units)| {
+            strings
+                .invoke_units_of(count(*units), sku.as_str().into())
+                .to_string()
+        })
+        .collect();
+    words.join(", ").into()
+}
+
 fn show_detail(window: &MainWindow, view: &ConflictView) {
     let adapter = window.global::<ConflictsAdapter>();
     let strings = window.global::<Strings>();
     adapter.set_conflict_id(i32::try_from(view.id).unwrap_or(i32::MAX));
     adapter.set_title(strings.invoke_conflict_kind(view.kind.as_str().into()));
-    adapter.set_message(view.message.as_str().into());
-    adapter.set_evidence(ModelRc::new(VecModel::from(evidence_rows(
-        &strings,
-        &view.evidence,
-    ))));
+    adapter.set_message(sentence(&strings, view));
+    let mut rows = evidence_rows(&strings, &view.evidence);
+    // The server's own words last, for support and for anything the lines above lack.
+    rows.push(EvidenceRow {
+        heading: strings.get_evidence_server(),
+        text: view.message.as_str().into(),
+    });
+    adapter.set_evidence(ModelRc::new(VecModel::from(rows)));
     set_effects(&adapter, &strings, &view.effects);
     adapter.set_delta(0);
     adapter.set_stage(ConflictsStage::Detail);
@@ -251,14 +353,6 @@ fn evidence_rows(strings: &Strings<'_>, evidence: &[Evidence]) -> Vec<EvidenceRo
                 from,
                 to,
             } => {
-                let lines: Vec<String> = lines
-                    .iter()
-                    .map(|(sku, units)| {
-                        strings
-                            .invoke_units_of(count(*units), sku.as_str().into())
-                            .to_string()
-                    })
-                    .collect();
                 let text = format!(
                     "{}\n{}",
                     strings.invoke_evidence_who(
@@ -268,7 +362,7 @@ fn evidence_rows(strings: &Strings<'_>, evidence: &[Evidence]) -> Vec<EvidenceRo
                     ),
                     strings.invoke_evidence_did(
                         kind.as_str().into(),
-                        lines.join(", ").into(),
+                        units_list(strings, lines),
                         from.as_deref().unwrap_or_default().into(),
                         to.as_deref().unwrap_or_default().into(),
                     )

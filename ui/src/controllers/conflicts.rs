@@ -119,6 +119,8 @@ pub struct QueueRow {
     /// Stock is short now (a pick or move found less than recorded): work waits on it.
     pub blocks_work: bool,
     pub recount_requested: bool,
+    /// The evidence, when it was fetched with the queue: the row's one sentence.
+    pub view: Option<ConflictView>,
 }
 
 /// The queue as the list screen shows it.
@@ -606,17 +608,33 @@ impl ConflictsController {
             }
             let devices = api.devices().await.map_err(Trouble::from_error)?;
             let queue = api.queue().await.map_err(Trouble::from_error)?;
-            Ok((access, devices, queue))
+            // The first rows' evidence, all at once, so each row can say what happened.
+            let mut fetches = tokio::task::JoinSet::new();
+            for conflict in queue.iter().take(ROWS_WITH_EVIDENCE) {
+                fetches.spawn(api.detail(conflict.id));
+            }
+            let mut details = Vec::new();
+            while let Some(fetched) = fetches.join_next().await {
+                // A row without its evidence still shows the server's sentence.
+                if let Ok(Ok(detail)) = fetched {
+                    details.push(detail);
+                }
+            }
+            Ok((access, devices, queue, details))
         }
     }
 
     /// Keeps what a queue load learnt and returns the list, blocking conflicts first.
     pub fn queue_loaded(&self, answer: QueueAnswer) -> Result<Queue, Trouble> {
-        let (access, devices, conflicts) = answer?;
+        let (access, devices, conflicts, details) = answer?;
         let me = self.me();
         let mut rows: Vec<QueueRow> = conflicts
             .into_iter()
             .map(|c| QueueRow {
+                view: details
+                    .iter()
+                    .find(|d| d.summary.id == c.id)
+                    .map(|d| describe(d, me, &devices)),
                 device: device_name(c.device_id, me, &devices),
                 blocks_work: blocks_work(&c.kind),
                 recount_requested: c.state == "recount_requested",
@@ -711,8 +729,20 @@ impl ConflictsController {
     }
 }
 
-/// What a queue load brings back: access, the device list (for names) and the conflicts.
-pub type QueueAnswer = Result<(ConflictAccess, Vec<DeviceRecord>, Vec<ConflictSummary>), Trouble>;
+/// What a queue load brings back: access, the device list (for names), the conflicts and
+/// the evidence of the first [`ROWS_WITH_EVIDENCE`] of them.
+pub type QueueAnswer = Result<
+    (
+        ConflictAccess,
+        Vec<DeviceRecord>,
+        Vec<ConflictSummary>,
+        Vec<ConflictDetail>,
+    ),
+    Trouble,
+>;
+
+/// How many rows of the queue are fetched with their evidence (one request each).
+pub const ROWS_WITH_EVIDENCE: usize = 30;
 
 #[cfg(test)]
 mod tests {
@@ -786,6 +816,7 @@ mod tests {
             created_at: at(minute),
             blocks_work: blocks_work(kind),
             recount_requested: false,
+            view: None,
         };
         let mut rows = vec![
             row(3, "over_receipt", 30),

@@ -188,7 +188,7 @@ pub fn warehouse(me: DeviceId) -> (Vec<DeviceRecord>, Vec<ConflictDetail>) {
                 1,
                 "outdated_count",
                 picker_1,
-                15,
+                45,
                 "count of 1003 at B-01-1-A is outdated: a pick from 08:20 synced after it",
             ),
             evidence: json!({
@@ -210,6 +210,8 @@ pub fn warehouse(me: DeviceId) -> (Vec<DeviceRecord>, Vec<ConflictDetail>) {
 pub struct SampleDesk {
     me: DeviceId,
     access: ConflictAccess,
+    /// Every call fails as a network error would (the server cannot be reached).
+    unreachable: bool,
     state: Mutex<(Vec<DeviceRecord>, Vec<ConflictDetail>)>,
 }
 
@@ -219,8 +221,31 @@ impl SampleDesk {
         Arc::new(Self {
             me,
             access,
+            unreachable: false,
             state: Mutex::new(warehouse(me)),
         })
+    }
+
+    /// A server that cannot be reached.
+    pub fn unreachable(me: DeviceId) -> Arc<Self> {
+        Arc::new(Self {
+            me,
+            access: ConflictAccess::Resolve,
+            unreachable: true,
+            state: Mutex::new(warehouse(me)),
+        })
+    }
+
+    fn answer<T: Send + 'static>(&self, value: Result<T, SupervisorError>) -> ApiFuture<T> {
+        if self.unreachable {
+            return ready(Err(SupervisorError::Sync(
+                dockhand_app::sync::SyncError::Network(
+                    "error sending request for url (https://dockhand.example:8443/v1/devices)"
+                        .into(),
+                ),
+            )));
+        }
+        ready(value)
     }
 
     fn with_state<T>(
@@ -241,15 +266,15 @@ fn ready<T: Send + 'static>(value: Result<T, SupervisorError>) -> ApiFuture<T> {
 
 impl SupervisorApi for SampleDesk {
     fn access(&self, _me: DeviceId) -> ApiFuture<ConflictAccess> {
-        ready(Ok(self.access.clone()))
+        self.answer(Ok(self.access.clone()))
     }
 
     fn devices(&self) -> ApiFuture<Vec<DeviceRecord>> {
-        ready(Ok(self.with_state(|(devices, _)| devices.clone())))
+        self.answer(Ok(self.with_state(|(devices, _)| devices.clone())))
     }
 
     fn queue(&self) -> ApiFuture<Vec<ConflictSummary>> {
-        ready(Ok(self.with_state(|(_, details)| {
+        self.answer(Ok(self.with_state(|(_, details)| {
             details
                 .iter()
                 .filter(|d| d.summary.state != "resolved")
@@ -259,7 +284,7 @@ impl SupervisorApi for SampleDesk {
     }
 
     fn detail(&self, id: i64) -> ApiFuture<ConflictDetail> {
-        ready(self.with_state(|(_, details)| {
+        self.answer(self.with_state(|(_, details)| {
             details
                 .iter()
                 .find(|d| d.summary.id == id)
@@ -270,7 +295,7 @@ impl SupervisorApi for SampleDesk {
 
     fn resolve(&self, id: i64, request: ResolveRequest) -> ApiFuture<ConflictDetail> {
         let me = self.me;
-        ready(self.with_state(|(_, details)| {
+        self.answer(self.with_state(|(_, details)| {
             let detail = details
                 .iter_mut()
                 .find(|d| d.summary.id == id)
