@@ -169,7 +169,7 @@ fn a_supervisor_resolves_conflicts_on_the_handheld_and_the_server_records_it() {
     let evidence = handheld.evidence();
     assert!(evidence.contains("Picker 2 (paula)"), "{evidence}");
     assert!(
-        evidence.contains("Pick: 1 × SKU 1003\nfrom B-02-1-A to TOTE-3"),
+        evidence.contains("Pick: 1 × Red Mug 350 ml\nfrom B-02-1-A to TOTE-3"),
         "{evidence}"
     );
     assert!(
@@ -179,6 +179,10 @@ fn a_supervisor_resolves_conflicts_on_the_handheld_and_the_server_records_it() {
     assert!(evidence.contains("Picker 1"), "{evidence}");
     let adapter = handheld.window.global::<ConflictsAdapter>();
     assert!(adapter.get_can_resolve());
+    assert_eq!(
+        adapter.get_message(),
+        "Picker 2: Pick of 1 × Red Mug 350 ml from B-02-1-A, where the server had 0"
+    );
     assert!(
         adapter
             .get_accept_effect()

@@ -184,7 +184,7 @@ pub fn sentence(strings: &Strings<'_>, view: &ConflictView) -> SharedString {
                     who(by),
                     kind.as_str().into(),
                     count(*asked),
-                    item.as_str().into(),
+                    item_label(strings, item, view),
                     location.as_str().into(),
                     count(*before),
                 );
@@ -206,7 +206,7 @@ pub fn sentence(strings: &Strings<'_>, view: &ConflictView) -> SharedString {
                     who(by),
                     kind.as_str().into(),
                     count(received_after - received_before),
-                    sku.into(),
+                    item_label(strings, sku, view),
                     count(*expected),
                     count(*tolerance_pct),
                 );
@@ -236,23 +236,33 @@ pub fn sentence(strings: &Strings<'_>, view: &ConflictView) -> SharedString {
         }
     }
     match did {
-        Some((by, kind, lines)) => {
-            strings.invoke_said_did(who(by), kind.as_str().into(), units_list(strings, lines))
-        }
+        Some((by, kind, lines)) => strings.invoke_said_did(
+            who(by),
+            kind.as_str().into(),
+            units_list(strings, lines, view),
+        ),
         None => format!("{}: {}", who(&view.device), view.message).into(),
     }
 }
 
-fn units_list(strings: &Strings<'_>, lines: &[(String, i64)]) -> SharedString {
+/// "2 × Red Mug 350 ml" when the catalogue knows the item, else "2 × SKU 1003".
+fn units_list(strings: &Strings<'_>, lines: &[(String, i64)], view: &ConflictView) -> SharedString {
     let words: Vec<String> = lines
         .iter()
         .map(|(sku, units)| {
             strings
-                .invoke_units_of(count(*units), sku.as_str().into())
+                .invoke_units_of(count(*units), item_label(strings, sku, view))
                 .to_string()
         })
         .collect();
     words.join(", ").into()
+}
+
+fn item_label(strings: &Strings<'_>, sku: &str, view: &ConflictView) -> SharedString {
+    match view.item_names.get(sku) {
+        Some(name) => name.as_str().into(),
+        None => strings.invoke_sku(sku.into()),
+    }
 }
 
 fn show_detail(window: &MainWindow, view: &ConflictView) {
@@ -261,7 +271,7 @@ fn show_detail(window: &MainWindow, view: &ConflictView) {
     adapter.set_conflict_id(i32::try_from(view.id).unwrap_or(i32::MAX));
     adapter.set_title(strings.invoke_conflict_kind(view.kind.as_str().into()));
     adapter.set_message(sentence(&strings, view));
-    let mut rows = evidence_rows(&strings, &view.evidence);
+    let mut rows = evidence_rows(&strings, view);
     // The server's own words last, for support and for anything the lines above lack.
     rows.push(EvidenceRow {
         heading: strings.get_evidence_server(),
@@ -326,7 +336,7 @@ fn set_effects(adapter: &ConflictsAdapter<'_>, strings: &Strings<'_>, effects: &
     adapter.set_reject_effect(reject);
 }
 
-fn evidence_rows(strings: &Strings<'_>, evidence: &[Evidence]) -> Vec<EvidenceRow> {
+fn evidence_rows(strings: &Strings<'_>, view: &ConflictView) -> Vec<EvidenceRow> {
     let mut rows = Vec::new();
     let mut last_heading = SharedString::default();
     let mut push = |heading: SharedString, text: SharedString| {
@@ -342,7 +352,7 @@ fn evidence_rows(strings: &Strings<'_>, evidence: &[Evidence]) -> Vec<EvidenceRo
             text,
         });
     };
-    for line in evidence {
+    for line in &view.evidence {
         match line {
             Evidence::Did {
                 device: who,
@@ -362,7 +372,7 @@ fn evidence_rows(strings: &Strings<'_>, evidence: &[Evidence]) -> Vec<EvidenceRo
                     ),
                     strings.invoke_evidence_did(
                         kind.as_str().into(),
-                        units_list(strings, lines),
+                        units_list(strings, lines, view),
                         from.as_deref().unwrap_or_default().into(),
                         to.as_deref().unwrap_or_default().into(),
                     )

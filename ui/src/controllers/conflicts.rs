@@ -224,6 +224,8 @@ pub struct ConflictView {
     pub created_at: DateTime<Utc>,
     pub evidence: Vec<Evidence>,
     pub effects: Effects,
+    /// Names of the items named, by SKU, from this device's catalogue.
+    pub item_names: std::collections::BTreeMap<String, String>,
 }
 
 /// Kinds where stock is short now: listed first, because work waits on them.
@@ -479,6 +481,7 @@ pub fn describe(detail: &ConflictDetail, me: DeviceId, devices: &[DeviceRecord])
         created_at: summary.created_at,
         evidence,
         effects,
+        item_names: Default::default(),
     }
 }
 
@@ -544,6 +547,28 @@ impl ConflictsController {
 
     fn me(&self) -> DeviceId {
         self.journal.borrow().device_id()
+    }
+
+    /// Fills in the names this device's catalogue has for the items the conflict names.
+    fn name_items(&self, view: &mut ConflictView) {
+        let skus: Vec<String> = view
+            .evidence
+            .iter()
+            .flat_map(|e| match e {
+                Evidence::Did { lines, .. } => lines.iter().map(|(sku, _)| sku.clone()).collect(),
+                Evidence::Short { item, .. } | Evidence::Count { item, .. } => vec![item.clone()],
+                _ => vec![],
+            })
+            .collect();
+        let journal = self.journal.borrow();
+        for sku in skus {
+            let Ok(code) = dockhand_app::domain::Sku::new(&sku) else {
+                continue;
+            };
+            if let Ok(Some(item)) = journal.item_by_sku(&code) {
+                view.item_names.insert(sku, item.name);
+            }
+        }
     }
 
     fn api(&self) -> Result<Arc<dyn SupervisorApi>, Trouble> {
@@ -631,10 +656,11 @@ impl ConflictsController {
         let mut rows: Vec<QueueRow> = conflicts
             .into_iter()
             .map(|c| QueueRow {
-                view: details
-                    .iter()
-                    .find(|d| d.summary.id == c.id)
-                    .map(|d| describe(d, me, &devices)),
+                view: details.iter().find(|d| d.summary.id == c.id).map(|d| {
+                    let mut view = describe(d, me, &devices);
+                    self.name_items(&mut view);
+                    view
+                }),
                 device: device_name(c.device_id, me, &devices),
                 blocks_work: blocks_work(&c.kind),
                 recount_requested: c.state == "recount_requested",
@@ -669,7 +695,8 @@ impl ConflictsController {
         &self,
         answer: Result<ConflictDetail, Trouble>,
     ) -> Result<ConflictView, Trouble> {
-        let view = describe(&answer?, self.me(), &self.devices.borrow());
+        let mut view = describe(&answer?, self.me(), &self.devices.borrow());
+        self.name_items(&mut view);
         *self.current.borrow_mut() = Some(view.clone());
         Ok(view)
     }
