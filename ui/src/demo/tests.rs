@@ -116,3 +116,42 @@ fn without_postgres_the_demo_has_its_warehouse_on_the_device_and_is_offline() {
         .unwrap_err();
     assert!(error.to_string().contains("not reachable"), "{error:#}");
 }
+
+#[test]
+fn the_cheat_sheet_codes_typed_by_hand_are_what_they_say() {
+    use std::time::{Duration as Gap, Instant};
+
+    use dockhand_app::barcode::ClassifyConfig;
+    use dockhand_app::scanner::ScannerProfile;
+    use dockhand_app::workflow::Scanned;
+
+    use crate::controllers::scan_input::ScanInput;
+
+    // A person types ~150 ms per key; the demo keeps the default (Zebra) profile.
+    let config = match ScannerProfile::zebra_datawedge_keystroke().input {
+        dockhand_app::scanner::ProfileInput::Wedge(config) => config,
+        other => panic!("the default profile is a wedge, not {other:?}"),
+    };
+    let typed = |code: &str| -> Scanned {
+        let mut input = ScanInput::new(config.clone());
+        let mut at = Instant::now();
+        let mut scans = Vec::new();
+        for c in code.chars().chain(['\n']) {
+            at += Gap::from_millis(150);
+            scans.extend(input.key_text(&c.to_string(), at));
+        }
+        scans.extend(input.poll(at + Gap::from_secs(1)));
+        assert_eq!(scans.len(), 1, "{code} typed by hand gave {scans:?}");
+        Scanned::classify(&scans[0], &ClassifyConfig::default())
+    };
+    match typed(&data::yoghurt_label(data::LOT_FIRST)) {
+        Scanned::Item { gtin, lot, .. } => {
+            assert_eq!(gtin.as_str(), data::YOGHURT_GTIN);
+            assert_eq!(lot.unwrap().as_str(), "LOLD");
+        }
+        other => panic!("the yoghurt label reads as {other:?}"),
+    }
+    assert!(matches!(typed(data::BLUE_MUG_GTIN), Scanned::Item { .. }));
+    assert!(matches!(typed("A-03-2-B"), Scanned::Location(_)));
+    assert!(matches!(typed(data::TOTE_LABEL), Scanned::Location(_)));
+}
