@@ -13,6 +13,7 @@ mod server_sscc;
 mod server_support;
 mod server_tasks;
 mod stream;
+mod supervisor_client;
 mod sync_barrier;
 mod sync_e2e;
 mod sync_kill;

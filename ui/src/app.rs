@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use crate::adapters;
 use crate::controllers::SharedJournal;
+use crate::controllers::conflicts::ConflictsController;
 use crate::controllers::home::HomeController;
 use crate::controllers::lookup::LookupController;
 use crate::controllers::pick::PickController;
@@ -35,6 +36,7 @@ pub struct Controllers {
     pub moves: MoveController,
     pub scan_input: RefCell<ScanInput>,
     pub feedback: Box<dyn Feedback>,
+    pub conflicts: ConflictsController,
 }
 
 impl std::fmt::Debug for Controllers {
@@ -60,6 +62,7 @@ impl Controllers {
             setup,
             sync: SyncController::new(journal.clone(), sync),
             lookup: LookupController::new(journal.clone()),
+            conflicts: ConflictsController::new(journal.clone()),
             pick: PickController::new(journal.clone()),
             receive: ReceiveController::new(journal.clone()),
             putaway: PutawayController::new(journal.clone()),
@@ -98,6 +101,7 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     adapters::pack::connect(window, controllers);
     adapters::count::connect(window, controllers);
     adapters::move_adjust::connect(window, controllers);
+    adapters::conflicts::connect(window, controllers);
     adapters::sync_status::show_status(window, &controllers.sync.status());
     adapters::shell::navigate(window, controllers, controllers.start_screen());
 }

@@ -23,6 +23,7 @@ pub use views::*;
 pub mod adapters;
 pub mod app;
 pub mod controllers;
+pub mod demo;
 pub mod feedback;
 pub mod headless;
 pub mod sample_device;
@@ -32,3 +33,5 @@ pub mod screenshots;
 mod tests;
 #[cfg(test)]
 mod tests_jobs;
+#[cfg(test)]
+mod tests_supervisor;

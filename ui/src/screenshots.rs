@@ -1,6 +1,7 @@
 //! `dockhand --screenshots DIR`: renders every screen in representative states (good scan,
 //! wrong scan, offline with a queue, conflicts) at each device size, headless, from the
-//! sample device journal. `DIR/480x800/03-home.png` and so on.
+//! sample device journal. `DIR/480x800/03-home.png` and so on; the supervisor's conflict
+//! screens (`c01-…`) over the sample conflict queue.
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -10,13 +11,17 @@ use slint::ComponentHandle;
 use slint::platform::WindowEvent;
 
 use crate::app::{self, Controllers};
+use crate::demo::sample_conflicts::SampleDesk;
 use crate::feedback::SilentFeedback;
 use crate::headless::{self, ScreenSize};
 use crate::sample_device::{self, ScriptedSync};
+use crate::{ConflictsAdapter, ConflictsStage, Resolution};
 use crate::{CountAdapter, MoveAdapter, PackAdapter, PutawayAdapter, ReceiveAdapter};
 use crate::{
     HomeAdapter, Job, MainWindow, PickAdapter, Screen, SetupAdapter, ShellAdapter, SyncAdapter,
 };
+use dockhand_app::domain::DeviceId;
+use dockhand_app::sync::supervisor::ConflictAccess;
 
 /// The two handheld classes: 480×800 (TC2x, CT40 class) and 720×1280 (TC5x, CT60 class).
 pub fn default_sizes() -> anyhow::Result<Vec<ScreenSize>> {
@@ -379,8 +384,104 @@ const SCENES: &[Scene] = &[
     }),
 ];
 
+/// The supervisor's conflict screens over the sample queue (`demo::sample_conflicts`):
+/// the list, each kind of evidence, deciding, adjusting, the answer, and the devices that
+/// may not resolve or cannot reach the server. They run after [`SCENES`].
+const CONFLICT_SCENES: &[Scene] = &[
+    ("c01-more-with-conflicts", |stage| {
+        stage
+            .window
+            .global::<ShellAdapter>()
+            .invoke_acknowledge_feedback();
+        use_desk(stage, |me| SampleDesk::new(me, ConflictAccess::Resolve));
+        stage.go(Screen::More);
+        Ok(())
+    }),
+    ("c02-conflicts-list", |stage| {
+        stage.go(Screen::Conflicts);
+        Ok(())
+    }),
+    ("c03-conflict-pick-race", |stage| {
+        stage.window.global::<ConflictsAdapter>().invoke_open(3);
+        Ok(())
+    }),
+    ("c04-conflict-decide", |stage| {
+        let conflicts = stage.window.global::<ConflictsAdapter>();
+        conflicts.set_stage(ConflictsStage::Decide);
+        Ok(())
+    }),
+    ("c05-conflict-confirm-accept", |stage| {
+        let conflicts = stage.window.global::<ConflictsAdapter>();
+        conflicts.set_chosen(Resolution::Accept);
+        conflicts.set_stage(ConflictsStage::Confirm);
+        Ok(())
+    }),
+    ("c06-conflict-adjust", |stage| {
+        let conflicts = stage.window.global::<ConflictsAdapter>();
+        conflicts.set_chosen(Resolution::Adjust);
+        conflicts.set_delta(-1);
+        conflicts.set_stage(ConflictsStage::Adjust);
+        Ok(())
+    }),
+    ("c07-conflict-accepted", |stage| {
+        let conflicts = stage.window.global::<ConflictsAdapter>();
+        conflicts.invoke_confirm(Resolution::Accept, 0);
+        Ok(())
+    }),
+    ("c08-conflict-over-receipt", |stage| {
+        stage
+            .window
+            .global::<ShellAdapter>()
+            .invoke_acknowledge_feedback();
+        stage.window.global::<ConflictsAdapter>().invoke_open(2);
+        Ok(())
+    }),
+    ("c09-conflict-outdated-count", |stage| {
+        stage.window.global::<ConflictsAdapter>().invoke_open(1);
+        Ok(())
+    }),
+    ("c10-conflicts-admin-read-only", |stage| {
+        use_desk(stage, |me| {
+            SampleDesk::new(
+                me,
+                ConflictAccess::ReadOnly {
+                    role: "admin".into(),
+                },
+            )
+        });
+        stage.go(Screen::Conflicts);
+        stage.window.global::<ConflictsAdapter>().invoke_open(3);
+        Ok(())
+    }),
+    ("c11-conflicts-picker-denied", |stage| {
+        use_desk(stage, |me| {
+            SampleDesk::new(
+                me,
+                ConflictAccess::Denied {
+                    reason: "a picker device may not list devices; this needs the role \
+                             supervisor or admin"
+                        .into(),
+                },
+            )
+        });
+        stage.go(Screen::Conflicts);
+        Ok(())
+    }),
+    ("c12-conflicts-server-unreachable", |stage| {
+        use_desk(stage, SampleDesk::unreachable);
+        stage.go(Screen::Conflicts);
+        Ok(())
+    }),
+];
+
+/// The conflict screens talk to `desk` made for this device.
+fn use_desk(stage: &Stage, desk: impl FnOnce(DeviceId) -> std::sync::Arc<SampleDesk>) {
+    let me = stage.journal.borrow().device_id();
+    stage.controllers.conflicts.use_api(desk(me));
+}
+
 /// How many screenshots each size gets.
-pub const SCENE_COUNT: usize = SCENES.len();
+pub const SCENE_COUNT: usize = SCENES.len() + CONFLICT_SCENES.len();
 
 /// Renders every scene at every size into `dir`; returns the files written.
 pub fn render_all(dir: &Path, sizes: &[ScreenSize]) -> anyhow::Result<Vec<PathBuf>> {
@@ -409,7 +510,7 @@ pub fn render_all(dir: &Path, sizes: &[ScreenSize]) -> anyhow::Result<Vec<PathBu
             sync,
             journal,
         };
-        for (name, scene) in SCENES {
+        for (name, scene) in SCENES.iter().chain(CONFLICT_SCENES) {
             scene(&stage).with_context(|| format!("scene {name}"))?;
             let path = size_dir.join(format!("{name}.png"));
             headless::write_png(&surface, size, &path)?;

@@ -13,9 +13,11 @@ mod plan;
 pub mod round;
 pub mod service;
 mod status;
+pub mod supervisor;
 
 pub use client::{SyncClient, SyncError};
 pub use plan::{PushBatch, classify_push, plan_push_batches};
 pub use round::{RoundReport, sync_round};
 pub use service::{SyncHandle, SyncService, SyncServiceConfig};
 pub use status::{SyncState, SyncStatus};
+pub use supervisor::{SupervisorClient, SupervisorError};

@@ -2,6 +2,7 @@
 //! `global XxxAdapter` and registering the view's callbacks. They decide nothing; words
 //! come from the `Strings` catalogue.
 
+pub mod conflicts;
 pub mod home;
 pub mod lookup;
 pub mod pick;

@@ -8,8 +8,8 @@ use std::time::Instant;
 use dockhand_app::barcode::Scan;
 use slint::{ComponentHandle, Timer, TimerMode};
 
+use super::{conflicts, home, lookup, pick, setup, sign_in, sync_status, with_window};
 use super::{count, move_adjust, pack, putaway, receive};
-use super::{home, lookup, pick, setup, sign_in, sync_status, with_window};
 use crate::app::Controllers;
 use crate::{FeedbackKind, MainWindow, Screen, ShellAdapter};
 
@@ -95,6 +95,7 @@ pub fn navigate(window: &MainWindow, controllers: &Rc<Controllers>, screen: Scre
         Screen::Pick | Screen::More => {}
         // Job screens load their data in their own `open`.
         Screen::Receive | Screen::Putaway | Screen::Pack | Screen::Count | Screen::MoveAdjust => {}
+        Screen::Conflicts => conflicts::show(window, controllers),
     }
     let shell = window.global::<ShellAdapter>();
     let operator = controllers.session.operator();

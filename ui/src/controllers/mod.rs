@@ -2,6 +2,7 @@
 //! the sync handle. Plain Rust, no Slint: the adapters turn their answers into view data,
 //! so the logic is tested without a window.
 
+pub mod conflicts;
 pub mod home;
 pub mod lookup;
 pub mod pick;

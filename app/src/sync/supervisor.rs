@@ -1,0 +1,339 @@
+//! The supervisor's side of the API: the conflict queue (`GET /v1/conflicts`, `GET
+//! /v1/conflicts/{id}`), resolutions (`POST /v1/conflicts/{id}/resolve`) and the device list
+//! (`GET /v1/devices`), which also tells a device what role it was enrolled with.
+//!
+//! A thin HTTP shell like [`super::client`]: same TLS provider, same [`SyncError`] for
+//! transport and token trouble, plus [`SupervisorError`] for the answers that only a
+//! supervisor meets (a conflict already decided, an adjustment the server refuses).
+//! The wire shapes mirror the server's `ConflictSummary`/`ConflictDetail`/`Resolution`;
+//! `tests/it/supervisor_client.rs` checks them against a real server.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::client::{SyncError, install_crypto_provider};
+use crate::domain::{DeviceId, EventId, LocationCode, LotCode, Sku, StockStatus};
+use crate::protocol::ApiError;
+
+/// A conflict as the queue lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictSummary {
+    pub id: i64,
+    /// `pick_beyond_balance`, `over_receipt`, `outdated_count`, … (see `docs/server.md`).
+    pub kind: String,
+    /// `open`, `recount_requested` or `resolved`.
+    pub state: String,
+    pub event_id: Option<EventId>,
+    /// The device whose event opened it.
+    pub device_id: Option<DeviceId>,
+    /// One sentence from the server saying what happened.
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// A conflict with its evidence, the event that caused it and the resolutions so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictDetail {
+    #[serde(flatten)]
+    pub summary: ConflictSummary,
+    /// Kind-specific JSON: the event, balances before, shortfalls, recent movements, counts.
+    pub evidence: serde_json::Value,
+    /// The event whole, as the device pushed it.
+    pub event: Option<serde_json::Value>,
+    pub resolutions: Vec<serde_json::Value>,
+}
+
+/// What a supervisor decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolutionAction {
+    /// The fact stands; units parked in discrepancy are written off.
+    Accept,
+    /// The fact is refuted; its movements are reversed.
+    Reject,
+    /// As accept, plus a signed correction of one balance.
+    Adjust,
+    /// Nothing moves; someone counts the bin again.
+    Recount,
+}
+
+impl ResolutionAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolutionAction::Accept => "accept",
+            ResolutionAction::Reject => "reject",
+            ResolutionAction::Adjust => "adjust",
+            ResolutionAction::Recount => "recount",
+        }
+    }
+}
+
+/// A signed correction of one balance (for [`ResolutionAction::Adjust`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceAdjustment {
+    pub item: Sku,
+    pub location: LocationCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot: Option<LotCode>,
+    pub status: StockStatus,
+    pub delta: i64,
+}
+
+/// `POST /v1/conflicts/{id}/resolve` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveRequest {
+    pub action: ResolutionAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<BalanceAdjustment>,
+}
+
+/// A device of the warehouse as `GET /v1/devices` lists it (the fields a supervisor reads).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    pub device_id: DeviceId,
+    pub name: String,
+    /// `picker`, `receiver`, `supervisor` or `admin`.
+    pub role: String,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+/// What this device may do with conflicts, as the server sees its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictAccess {
+    /// A supervisor device: read and resolve.
+    Resolve,
+    /// Read only (an admin device); `role` as enrolled.
+    ReadOnly { role: String },
+    /// Neither (pickers and receivers); the server's reason.
+    Denied { reason: String },
+}
+
+/// Why a supervisor call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SupervisorError {
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error("{0}")]
+    NotFound(String),
+    /// Someone decided first (409): reload and look again.
+    #[error("{0}")]
+    AlreadyDecided(String),
+    /// The server refused the request as given (400), e.g. an adjustment by zero.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl SupervisorError {
+    /// The server refused this device's role (403).
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, SupervisorError::Sync(SyncError::Forbidden(_)))
+    }
+}
+
+/// Talks to one sync server with a supervisor's (or any device's) token.
+#[derive(Debug, Clone)]
+pub struct SupervisorClient {
+    http: reqwest::Client,
+    base_url: String,
+    token: String,
+}
+
+impl SupervisorClient {
+    /// `base_url` like `http://127.0.0.1:8080` (no trailing `/v1`).
+    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, SupervisorError> {
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .build()
+            .map_err(|e| SyncError::Protocol(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}{}", self.base_url, crate::protocol::API_PREFIX, path)
+    }
+
+    /// Conflicts of the device's warehouse, newest first; `state` filters (`open`, …).
+    pub async fn conflicts(
+        &self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ConflictSummary>, SupervisorError> {
+        let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
+        if let Some(state) = state {
+            query.push(("state", state.to_owned()));
+        }
+        let response = self
+            .http
+            .get(self.url("/conflicts"))
+            .bearer_auth(&self.token)
+            .query(&query)
+            .send()
+            .await
+            .map_err(network)?;
+        decode(response).await
+    }
+
+    /// Conflicts still waiting for a decision: `open` and `recount_requested`, newest first.
+    pub async fn undecided_conflicts(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<ConflictSummary>, SupervisorError> {
+        let mut all = self.conflicts(Some("open"), limit).await?;
+        all.extend(self.conflicts(Some("recount_requested"), limit).await?);
+        all.sort_by_key(|c| std::cmp::Reverse(c.id));
+        Ok(all)
+    }
+
+    pub async fn conflict(&self, id: i64) -> Result<ConflictDetail, SupervisorError> {
+        let response = self
+            .http
+            .get(self.url(&format!("/conflicts/{id}")))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(network)?;
+        decode(response).await
+    }
+
+    /// Resolves a conflict; the answer is the conflict as it now stands.
+    pub async fn resolve(
+        &self,
+        id: i64,
+        request: &ResolveRequest,
+    ) -> Result<ConflictDetail, SupervisorError> {
+        let response = self
+            .http
+            .post(self.url(&format!("/conflicts/{id}/resolve")))
+            .bearer_auth(&self.token)
+            .json(request)
+            .send()
+            .await
+            .map_err(network)?;
+        decode(response).await
+    }
+
+    /// The warehouse's devices (supervisor and admin tokens only).
+    pub async fn devices(&self) -> Result<Vec<DeviceRecord>, SupervisorError> {
+        let response = self
+            .http
+            .get(self.url("/devices"))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(network)?;
+        decode(response).await
+    }
+
+    /// What `me` may do with conflicts. Pickers and receivers cannot list devices (403);
+    /// supervisors and admins find their own role in the device list.
+    pub async fn access(&self, me: DeviceId) -> Result<ConflictAccess, SupervisorError> {
+        match self.devices().await {
+            Ok(devices) => {
+                let role = devices
+                    .into_iter()
+                    .find(|d| d.device_id == me)
+                    .map(|d| d.role)
+                    .unwrap_or_default();
+                Ok(if role == "supervisor" {
+                    ConflictAccess::Resolve
+                } else {
+                    ConflictAccess::ReadOnly { role }
+                })
+            }
+            Err(SupervisorError::Sync(SyncError::Forbidden(reason))) => {
+                Ok(ConflictAccess::Denied { reason })
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
+fn network(e: reqwest::Error) -> SupervisorError {
+    SupervisorError::Sync(SyncError::Network(e.to_string()))
+}
+
+async fn decode<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, SupervisorError> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(network)?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            SyncError::Protocol(format!("{e} in a {status} answer from the conflict queue")).into()
+        });
+    }
+    let message = serde_json::from_slice::<ApiError>(&bytes)
+        .map(|api| api.message)
+        .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).chars().take(200).collect());
+    Err(match status {
+        StatusCode::UNAUTHORIZED => SyncError::Unauthorized(message).into(),
+        StatusCode::FORBIDDEN => SyncError::Forbidden(message).into(),
+        StatusCode::NOT_FOUND => SupervisorError::NotFound(message),
+        StatusCode::CONFLICT => SupervisorError::AlreadyDecided(message),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+            SupervisorError::Refused(message)
+        }
+        s if s.is_server_error()
+            || s == StatusCode::TOO_MANY_REQUESTS
+            || s == StatusCode::REQUEST_TIMEOUT =>
+        {
+            SyncError::Server {
+                status: s.as_u16(),
+                message,
+            }
+            .into()
+        }
+        s => SyncError::Protocol(format!("{s}: {message}")).into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resolution_serialises_as_the_server_reads_it() {
+        let request = ResolveRequest {
+            action: ResolutionAction::Adjust,
+            note: Some("found 2 behind the rack".into()),
+            adjustment: Some(BalanceAdjustment {
+                item: Sku::new("1002").unwrap(),
+                location: LocationCode::new("A-03-2-B").unwrap(),
+                lot: None,
+                status: StockStatus::Available,
+                delta: 2,
+            }),
+        };
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            serde_json::json!({
+                "action": "adjust",
+                "note": "found 2 behind the rack",
+                "adjustment": {"item": "1002", "location": "A-03-2-B", "status": "available", "delta": 2}
+            })
+        );
+        let plain = ResolveRequest {
+            action: ResolutionAction::Recount,
+            note: None,
+            adjustment: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&plain).unwrap(),
+            serde_json::json!({"action": "recount"})
+        );
+    }
+}
