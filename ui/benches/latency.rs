@@ -124,6 +124,24 @@ fn latency(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // One at a time, as a person feels it: p50 / p99 / max of 500 scans.
+    let mut each = Vec::with_capacity(500);
+    for turn in 0..500 {
+        let code = codes[turn % 2];
+        let started = Instant::now();
+        type_scan(&window, code);
+        render(&surface, size, &mut pixels);
+        each.push(started.elapsed());
+    }
+    each.sort();
+    let at = |q: f64| each[((each.len() - 1) as f64 * q) as usize];
+    println!(
+        "scan_to_feedback one at a time (500 scans, 480x800): p50 {:?}, p99 {:?}, max {:?}",
+        at(0.50),
+        at(0.99),
+        at(1.0)
+    );
 }
 
 criterion_group!(benches, latency);
