@@ -915,7 +915,7 @@ async fn stream_tail_prints_the_warehouse_messages_from_nats_and_from_the_databa
             .unwrap();
         String::from_utf8(out).unwrap()
     });
-    tokio::time::sleep(Duration::from_millis(200)).await; // let it subscribe
+    tokio::time::sleep(Duration::from_millis(1500)).await; // let it subscribe
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let relay = tokio::spawn(dockhand_sync_server::stream::run_relay(
         server.store.clone(),
