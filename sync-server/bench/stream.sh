@@ -2,7 +2,7 @@
 # The stock stream bench of BENCHMARKS.md ("Stock stream"): what the outbox triggers cost the
 # push load, the relay's sustained rate on a backlog, and commit → consumer latency while the
 # push load runs. Needs PostgreSQL at $PGHOST, NATS with JetStream at $NATS_URL and release
-# builds:
+# builds (ONLY_LATENCY=1 runs step 4 alone):
 #   cargo build --release -p dockhand-sync-server --bin dockhand-sync-server
 #   cargo build --release -p dockhand-tests --features load --bin dockhand-load --bin dockhand-stream-bench
 set -euo pipefail
@@ -46,6 +46,7 @@ load() {
 
 for round in $(seq "$ROUNDS"); do
   echo "round $round: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ -z "${ONLY_LATENCY:-}" ]; then
   fresh_db; triggers disable; start_servers false
   echo "  push, no outbox triggers:   $(load "$BATCHES")"
   stop_servers
@@ -57,6 +58,7 @@ for round in $(seq "$ROUNDS"); do
   load "$BATCHES" > /dev/null
   stop_servers
   echo "  relay drain, 3 relays:      $("$TARGET/dockhand-stream-bench" drain --relays 3 | tail -n 1)"
+  fi
   fresh_db; start_servers true
   "$TARGET/dockhand-stream-bench" latency --url http://127.0.0.1:18081 --seconds "${PROBE_SECONDS:-20}" \
     > "$LOGS/latency.txt" &

@@ -92,6 +92,14 @@ pub struct RelayConfig {
     /// Most messages read per partition per round.
     #[arg(long, env = "DOCKHAND_RELAY_BATCH", default_value_t = 500)]
     pub batch: i64,
+    /// Stream freshness over push speed (`serve`): while a live relay's commit → published
+    /// lag is above this many milliseconds, only `--gate-pushes` pushes run at once in this
+    /// process (0 = no limit). See `docs/stream.md`.
+    #[arg(long, env = "DOCKHAND_STREAM_MAX_LAG_MS", default_value_t = 25)]
+    pub max_lag_ms: u64,
+    /// How many pushes run at once in this process while its relay lags.
+    #[arg(long, env = "DOCKHAND_STREAM_GATE_PUSHES", default_value_t = 2)]
+    pub gate_pushes: usize,
 }
 
 impl RelayConfig {
@@ -100,6 +108,8 @@ impl RelayConfig {
             stream,
             poll_ms: 5,
             batch: 500,
+            max_lag_ms: 25,
+            gate_pushes: 2,
         }
     }
 }

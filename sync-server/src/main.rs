@@ -144,17 +144,13 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             });
+            dockhand_sync_server::stream::gate::start(store.clone(), &config.relay_config);
             if config.relay {
-                let relay_store = store.clone();
-                let relay_config = config.relay_config.clone();
-                tokio::spawn(async move {
-                    dockhand_sync_server::stream::run_relay(
-                        relay_store,
-                        relay_config,
-                        std::future::pending(),
-                    )
-                    .await;
-                });
+                dockhand_sync_server::stream::spawn_relay_thread(
+                    store.clone(),
+                    config.relay_config.clone(),
+                )
+                .context("cannot start the relay's thread")?;
             }
             if config.report_refresh_secs > 0 {
                 let reports = Reports::new(&store);

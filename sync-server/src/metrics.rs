@@ -97,6 +97,11 @@ pub struct Metrics {
     pub relay_publish_failures: Counter,
     pub relay_partitions: Gauge,
     pub relay_nats_connected: Gauge,
+    /// Pushes that waited for the relay (the stream gate), and for how long in total.
+    pub push_gate_waits: Counter,
+    pub push_gate_wait_micros: Counter,
+    /// The relay's last commit → published lag estimate, in microseconds.
+    pub relay_lag_micros: Gauge,
 }
 
 impl Metrics {
@@ -162,6 +167,16 @@ impl Metrics {
                 "Relay batches cut short by a NATS error.",
                 &self.relay_publish_failures,
             ),
+            (
+                "dockhand_push_gate_waits_total",
+                "Pushes that waited for this process's relay to catch up.",
+                &self.push_gate_waits,
+            ),
+            (
+                "dockhand_push_gate_wait_microseconds_total",
+                "Time pushes spent waiting for this process's relay, in microseconds.",
+                &self.push_gate_wait_micros,
+            ),
         ] {
             let _ = writeln!(
                 out,
@@ -179,6 +194,11 @@ impl Metrics {
                 "dockhand_relay_nats_connected",
                 "1 while this process's relay is connected to NATS.",
                 &self.relay_nats_connected,
+            ),
+            (
+                "dockhand_relay_live_lag_microseconds",
+                "This process's live relay: from the start of the round before last to the end of the last one (the longest a message it published can have waited).",
+                &self.relay_lag_micros,
             ),
         ] {
             let _ = writeln!(

@@ -1023,3 +1023,106 @@ async fn a_long_transaction_elsewhere_does_not_hold_the_live_stream_back() {
     delete_stream(&stream.nats_url, &stream.stream_name).await;
     server.finish().await;
 }
+
+/// The counter `name` of a server's `/metrics`.
+async fn metric(url: &str, name: &str) -> u64 {
+    let text = reqwest::get(format!("{url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("{name} missing from /metrics:\n{text}"))
+}
+
+/// The stream gate in a `serve`-like process: while a live relay reports a lag above the
+/// bound, pushes take turns (and all still apply); a lag within the bound, or a report that
+/// is not recent (no live relay: NATS away or the relay stopped), never holds a push back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_take_turns_only_while_a_live_relay_lags() {
+    let server = TestServer::start("stream_gate").await;
+    let db_url = server_db_url(&server).await;
+    let port = free_port();
+    let mut process = Command::new(env!("CARGO_BIN_EXE_dockhand-test-server"))
+        .args([db_url.as_str(), &port.to_string(), "--gate", "25", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(process.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .await
+        .unwrap();
+    assert_eq!(first.trim(), "listening");
+    let url = format!("http://127.0.0.1:{port}");
+    let waits = "dockhand_push_gate_waits_total";
+    let mut devs = Vec::new();
+    for _ in 0..4 {
+        devs.push(server.enrol(WH, Role::Receiver).await);
+    }
+    let client = reqwest::Client::new();
+    // Four devices push at once; every push applies.
+    let push_all = |devs: &mut Vec<Dev>| {
+        let requests: Vec<_> = devs
+            .iter_mut()
+            .map(|dev| {
+                let event = dev.event(receive("SKU-1", 1, "A-1"), Utc::now());
+                let body = serde_json::json!({"device_id": dev.id, "events": [event]});
+                client
+                    .post(format!("{url}/v1/push"))
+                    .bearer_auth(&dev.token)
+                    .json(&body)
+                    .send()
+            })
+            .collect();
+        async move {
+            for response in futures_util::future::join_all(requests).await {
+                let response = response.unwrap();
+                assert_eq!(response.status(), reqwest::StatusCode::OK);
+            }
+        }
+    };
+    let set_lag = |ms: i32, age_secs: i32| {
+        let store = server.store.clone();
+        async move {
+            sqlx::query(
+                "UPDATE outbox_relay SET live_lag_ms = $1,
+                        lag_at = clock_timestamp() - make_interval(secs => $2)",
+            )
+            .bind(ms)
+            .bind(f64::from(age_secs))
+            .execute(store.pool())
+            .await
+            .unwrap();
+            // The process reads the lag every 20 ms.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+
+    // No relay has reported: no turns.
+    push_all(&mut devs).await;
+    assert_eq!(metric(&url, waits).await, 0);
+
+    // A live relay 500 ms behind: each push takes a turn, and all apply.
+    set_lag(500, 0).await;
+    push_all(&mut devs).await;
+    assert_eq!(metric(&url, waits).await, 4);
+
+    // Within the bound: straight through again.
+    set_lag(10, 0).await;
+    push_all(&mut devs).await;
+    assert_eq!(metric(&url, waits).await, 4);
+
+    // A lag reported a minute ago (the relay stopped or lost NATS): straight through.
+    set_lag(500, 60).await;
+    push_all(&mut devs).await;
+    assert_eq!(metric(&url, waits).await, 4);
+
+    assert_eq!(server.balance("SKU-1", "A-1", "available").await, 16);
+    process.kill().await.unwrap();
+    server.finish().await;
+}

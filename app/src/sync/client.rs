@@ -55,9 +55,10 @@ impl<T> Timed<T> {
     }
 }
 
-/// Talks to one sync server as one device.
+/// One sync server as seen by one device: the HTTP client, the base URL and the device's
+/// token. [`SyncClient`] and [`super::supervisor::SupervisorClient`] both speak through it.
 #[derive(Debug, Clone)]
-pub struct SyncClient {
+pub(crate) struct Endpoint {
     http: reqwest::Client,
     base_url: String,
     token: String,
@@ -71,9 +72,9 @@ pub(crate) fn install_crypto_provider() {
     });
 }
 
-impl SyncClient {
+impl Endpoint {
     /// `base_url` like `http://127.0.0.1:8080` (no trailing `/v1`).
-    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, SyncError> {
+    pub(crate) fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, SyncError> {
         install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(timeout)
@@ -87,22 +88,80 @@ impl SyncClient {
         })
     }
 
+    /// `GET {base}/v1{path}` with the device's token.
+    pub(crate) fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path)).bearer_auth(&self.token)
+    }
+
+    /// `POST {base}/v1{path}` with the device's token.
+    pub(crate) fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(&self.token)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{}{}", self.base_url, crate::protocol::API_PREFIX, path)
+    }
+}
+
+/// Sends `request` and reads the whole answer: its status and body.
+pub(crate) async fn exchange(
+    request: reqwest::RequestBuilder,
+) -> Result<(StatusCode, Vec<u8>), SyncError> {
+    let response = request.send().await.map_err(network)?;
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(network)?;
+    Ok((status, bytes.to_vec()))
+}
+
+/// The message of an error answer: the API's `message`, else the start of the body.
+pub(crate) fn error_message(bytes: &[u8]) -> (Option<ApiError>, String) {
+    let api: Option<ApiError> = serde_json::from_slice(bytes).ok();
+    let message = api
+        .as_ref()
+        .map(|a| a.message.clone())
+        .unwrap_or_else(|| String::from_utf8_lossy(bytes).chars().take(200).collect());
+    (api, message)
+}
+
+/// What an error status means to any client: the token refused (401), the role or the
+/// warehouse refused (403), a transient server trouble, or an answer the device does not
+/// expect.
+pub(crate) fn status_error(status: StatusCode, message: String) -> SyncError {
+    match status {
+        StatusCode::UNAUTHORIZED => SyncError::Unauthorized(message),
+        StatusCode::FORBIDDEN => SyncError::Forbidden(message),
+        StatusCode::PAYLOAD_TOO_LARGE => SyncError::TooLarge,
+        s if s.is_server_error()
+            || s == StatusCode::TOO_MANY_REQUESTS
+            || s == StatusCode::REQUEST_TIMEOUT =>
+        {
+            SyncError::Server {
+                status: s.as_u16(),
+                message,
+            }
+        }
+        s => SyncError::Protocol(format!("{s}: {message}")),
+    }
+}
+
+/// Talks to one sync server as one device.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    endpoint: Endpoint,
+}
+
+impl SyncClient {
+    /// `base_url` like `http://127.0.0.1:8080` (no trailing `/v1`).
+    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, SyncError> {
+        Ok(Self {
+            endpoint: Endpoint::new(base_url, token, timeout)?,
+        })
     }
 
     pub async fn push(&self, request: &PushRequest) -> Result<Timed<PushResponse>, SyncError> {
         let sent_at = Utc::now();
         let started = Instant::now();
-        let response = self
-            .http
-            .post(self.url("/push"))
-            .bearer_auth(&self.token)
-            .json(request)
-            .send()
-            .await
-            .map_err(network)?;
-        let body: PushResponse = decode(response).await?;
+        let body: PushResponse = decode(self.endpoint.post("/push").json(request)).await?;
         Ok(Timed {
             server_time: body.server_time,
             body,
@@ -122,15 +181,7 @@ impl SyncClient {
         if let Some(cursor) = cursor {
             query.push(("cursor", cursor.to_owned()));
         }
-        let response = self
-            .http
-            .get(self.url("/pull"))
-            .bearer_auth(&self.token)
-            .query(&query)
-            .send()
-            .await
-            .map_err(network)?;
-        let body: PullResponse = decode(response).await?;
+        let body: PullResponse = decode(self.endpoint.get("/pull").query(&query)).await?;
         Ok(Timed {
             server_time: body.server_time,
             body,
@@ -144,22 +195,20 @@ impl SyncClient {
         &self,
         size: u64,
     ) -> Result<crate::label::sscc::SsccBlock, SyncError> {
-        let response = self
-            .http
-            .post(self.url("/sscc/leases"))
-            .bearer_auth(&self.token)
-            .json(&serde_json::json!({ "size": size }))
-            .send()
-            .await
-            .map_err(network)?;
-        decode(response).await
+        decode(
+            self.endpoint
+                .post("/sscc/leases")
+                .json(&serde_json::json!({ "size": size })),
+        )
+        .await
     }
 
     /// `GET /healthz`: is the server reachable at all?
     pub async fn probe(&self) -> Result<(), SyncError> {
         let response = self
+            .endpoint
             .http
-            .get(format!("{}/healthz", self.base_url))
+            .get(format!("{}/healthz", self.endpoint.base_url))
             .send()
             .await
             .map_err(network)?;
@@ -179,42 +228,27 @@ fn network(e: reqwest::Error) -> SyncError {
 }
 
 async fn decode<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
+    request: reqwest::RequestBuilder,
 ) -> Result<T, SyncError> {
-    let status = response.status();
-    let bytes = response.bytes().await.map_err(network)?;
+    let (status, bytes) = exchange(request).await?;
     if status.is_success() {
         return serde_json::from_slice(&bytes)
             .map_err(|e| SyncError::Protocol(format!("{e} in a {status} answer")));
     }
-    let api: Option<ApiError> = serde_json::from_slice(&bytes).ok();
-    let message = api
-        .as_ref()
-        .map(|a| a.message.clone())
-        .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(200).collect());
-    Err(match status {
-        StatusCode::UNAUTHORIZED => SyncError::Unauthorized(message),
-        StatusCode::FORBIDDEN => SyncError::Forbidden(message),
-        StatusCode::PAYLOAD_TOO_LARGE => SyncError::TooLarge,
-        StatusCode::CONFLICT => match api
-            .and_then(|a| a.detail)
-            .and_then(|d| serde_json::from_value::<SeqGap>(d).ok())
-        {
-            Some(gap) => SyncError::SeqGap {
-                expected: gap.expected_seq,
-                got: gap.got_seq,
+    let (api, message) = error_message(&bytes);
+    if status == StatusCode::CONFLICT {
+        return Err(
+            match api
+                .and_then(|a| a.detail)
+                .and_then(|d| serde_json::from_value::<SeqGap>(d).ok())
+            {
+                Some(gap) => SyncError::SeqGap {
+                    expected: gap.expected_seq,
+                    got: gap.got_seq,
+                },
+                None => SyncError::Protocol(format!("409 without a seq gap: {message}")),
             },
-            None => SyncError::Protocol(format!("409 without a seq gap: {message}")),
-        },
-        s if s.is_server_error()
-            || s == StatusCode::TOO_MANY_REQUESTS
-            || s == StatusCode::REQUEST_TIMEOUT =>
-        {
-            SyncError::Server {
-                status: s.as_u16(),
-                message,
-            }
-        }
-        s => SyncError::Protocol(format!("{s}: {message}")),
-    })
+        );
+    }
+    Err(status_error(status, message))
 }

@@ -14,9 +14,8 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::client::{SyncError, install_crypto_provider};
+use super::client::{Endpoint, SyncError, error_message, exchange, status_error};
 use crate::domain::{DeviceId, EventId, LocationCode, LotCode, Sku, StockStatus};
-use crate::protocol::ApiError;
 
 /// A conflict as the queue lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,29 +140,15 @@ impl SupervisorError {
 /// Talks to one sync server with a supervisor's (or any device's) token.
 #[derive(Debug, Clone)]
 pub struct SupervisorClient {
-    http: reqwest::Client,
-    base_url: String,
-    token: String,
+    endpoint: Endpoint,
 }
 
 impl SupervisorClient {
     /// `base_url` like `http://127.0.0.1:8080` (no trailing `/v1`).
     pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, SupervisorError> {
-        install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .build()
-            .map_err(|e| SyncError::Protocol(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
-            http,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            token: token.to_owned(),
+            endpoint: Endpoint::new(base_url, token, timeout)?,
         })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}{}", self.base_url, crate::protocol::API_PREFIX, path)
     }
 
     /// Conflicts of the device's warehouse, newest first; `state` filters (`open`, …).
@@ -176,15 +161,7 @@ impl SupervisorClient {
         if let Some(state) = state {
             query.push(("state", state.to_owned()));
         }
-        let response = self
-            .http
-            .get(self.url("/conflicts"))
-            .bearer_auth(&self.token)
-            .query(&query)
-            .send()
-            .await
-            .map_err(network)?;
-        decode(response).await
+        decode(self.endpoint.get("/conflicts").query(&query)).await
     }
 
     /// Conflicts still waiting for a decision: `open` and `recount_requested`, newest first.
@@ -199,14 +176,7 @@ impl SupervisorClient {
     }
 
     pub async fn conflict(&self, id: i64) -> Result<ConflictDetail, SupervisorError> {
-        let response = self
-            .http
-            .get(self.url(&format!("/conflicts/{id}")))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(network)?;
-        decode(response).await
+        decode(self.endpoint.get(&format!("/conflicts/{id}"))).await
     }
 
     /// Resolves a conflict; the answer is the conflict as it now stands.
@@ -215,27 +185,17 @@ impl SupervisorClient {
         id: i64,
         request: &ResolveRequest,
     ) -> Result<ConflictDetail, SupervisorError> {
-        let response = self
-            .http
-            .post(self.url(&format!("/conflicts/{id}/resolve")))
-            .bearer_auth(&self.token)
-            .json(request)
-            .send()
-            .await
-            .map_err(network)?;
-        decode(response).await
+        decode(
+            self.endpoint
+                .post(&format!("/conflicts/{id}/resolve"))
+                .json(request),
+        )
+        .await
     }
 
     /// The warehouse's devices (supervisor and admin tokens only).
     pub async fn devices(&self) -> Result<Vec<DeviceRecord>, SupervisorError> {
-        let response = self
-            .http
-            .get(self.url("/devices"))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(network)?;
-        decode(response).await
+        decode(self.endpoint.get("/devices")).await
     }
 
     /// What `me` may do with conflicts. Pickers and receivers cannot list devices (403);
@@ -262,42 +222,23 @@ impl SupervisorClient {
     }
 }
 
-fn network(e: reqwest::Error) -> SupervisorError {
-    SupervisorError::Sync(SyncError::Network(e.to_string()))
-}
-
 async fn decode<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
+    request: reqwest::RequestBuilder,
 ) -> Result<T, SupervisorError> {
-    let status = response.status();
-    let bytes = response.bytes().await.map_err(network)?;
+    let (status, bytes) = exchange(request).await?;
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| {
             SyncError::Protocol(format!("{e} in a {status} answer from the conflict queue")).into()
         });
     }
-    let message = serde_json::from_slice::<ApiError>(&bytes)
-        .map(|api| api.message)
-        .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).chars().take(200).collect());
+    let (_, message) = error_message(&bytes);
     Err(match status {
-        StatusCode::UNAUTHORIZED => SyncError::Unauthorized(message).into(),
-        StatusCode::FORBIDDEN => SyncError::Forbidden(message).into(),
         StatusCode::NOT_FOUND => SupervisorError::NotFound(message),
         StatusCode::CONFLICT => SupervisorError::AlreadyDecided(message),
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
             SupervisorError::Refused(message)
         }
-        s if s.is_server_error()
-            || s == StatusCode::TOO_MANY_REQUESTS
-            || s == StatusCode::REQUEST_TIMEOUT =>
-        {
-            SyncError::Server {
-                status: s.as_u16(),
-                message,
-            }
-            .into()
-        }
-        s => SyncError::Protocol(format!("{s}: {message}")).into(),
+        s => status_error(s, message).into(),
     })
 }
 

@@ -71,6 +71,7 @@ pub async fn push(
             event.header.event_id
         )));
     }
+    let _turn = crate::stream::gate::enter().await;
     let span =
         tracing::info_span!("push", device = %device.device_id, events = request.events.len());
     let batch = state

@@ -99,6 +99,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "push",
         include_str!("../../../migrations/server/0005_push.sql"),
     ),
+    (
+        7,
+        "relay_lag",
+        include_str!("../../../migrations/server/0007_relay_lag.sql"),
+    ),
 ];
 
 /// Serialises concurrent `migrate` runs of several server processes.

@@ -12,6 +12,7 @@
 //! This module holds the outbox's SQL (`outbox`), the NATS client side (`jetstream`) and
 //! subject naming (`subject`). It never writes a message: only the triggers do.
 
+pub mod gate;
 pub mod jetstream;
 pub mod outbox;
 pub mod relay;
@@ -19,4 +20,4 @@ pub mod subject;
 pub mod tail;
 
 pub use outbox::{OutboxBacklog, OutboxMessage};
-pub use relay::{RELAY_STATUS, run_relay};
+pub use relay::{RELAY_STATUS, run_relay, spawn_relay_thread};

@@ -42,9 +42,15 @@ pub struct OutboxBacklog {
     pub lag_seconds: f64,
 }
 
+///
+/// The device comes from scalar subqueries (one unique-index probe each per stock message)
+/// rather than joins: the planner cannot estimate `txid >= …` on `xid8` and, as the outbox
+/// grows, would otherwise pick hash joins that read all of `events` in every relay round.
 const MESSAGE_COLUMNS: &str = "o.part, o.txid::text AS txid, o.id, o.kind, o.subject, o.msg_id,
     (CASE WHEN o.kind = 'stock'
-          THEN o.body || jsonb_build_object('device_id', COALESCE(e.device_id, r.resolved_by))
+          THEN o.body || jsonb_build_object('device_id', COALESCE(
+              (SELECT e.device_id FROM events e WHERE e.event_id = o.event_id),
+              (SELECT r.resolved_by FROM resolutions r WHERE r.event_id = o.event_id)))
           ELSE o.body END)::text AS payload";
 
 fn message(row: &sqlx::postgres::PgRow) -> StoreResult<OutboxMessage> {
@@ -155,8 +161,6 @@ pub async fn pending_for_partitions(
                AND x.txid < pg_snapshot_xmin(pg_current_snapshot())
              ORDER BY x.txid, x.id
              LIMIT $4) o
-         LEFT JOIN events e ON e.event_id = o.event_id
-         LEFT JOIN resolutions r ON r.event_id = o.event_id
          ORDER BY o.part, o.txid, o.id"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -169,10 +173,12 @@ pub async fn pending_for_partitions(
     rows.iter().map(message).collect()
 }
 
-/// Stores the cursors of partitions this session owns.
+/// Stores the cursors of partitions this session owns, with the relay's live lag (`None`:
+/// not live) for the stream gate ([`cluster_lag`]).
 pub async fn advance_cursors(
     conn: &mut PgConnection,
     cursors: &[(i16, PullCursor)],
+    live_lag: Option<std::time::Duration>,
 ) -> StoreResult<()> {
     if cursors.is_empty() {
         return Ok(());
@@ -180,17 +186,36 @@ pub async fn advance_cursors(
     let parts: Vec<i16> = cursors.iter().map(|(p, _)| *p).collect();
     let txids: Vec<String> = cursors.iter().map(|(_, c)| c.txid.to_string()).collect();
     let ids: Vec<i64> = cursors.iter().map(|(_, c)| c.id).collect();
+    let lag_ms = live_lag.map(|l| i32::try_from(l.as_millis()).unwrap_or(i32::MAX));
     sqlx::query(
-        "UPDATE outbox_relay r SET txid = c.txid::xid8, id = c.id, published_at = now()
+        "UPDATE outbox_relay r SET txid = c.txid::xid8, id = c.id, published_at = now(),
+                live_lag_ms = $4, lag_at = now()
          FROM unnest($1::int2[], $2::text[], $3::int8[]) AS c(part, txid, id)
          WHERE r.part = c.part",
     )
     .bind(parts)
     .bind(txids)
     .bind(ids)
+    .bind(lag_ms)
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The largest live lag any relay reported in the last `recent` (`None`: no live relay
+/// reported one).
+pub async fn cluster_lag(
+    pool: &PgPool,
+    recent: std::time::Duration,
+) -> StoreResult<Option<std::time::Duration>> {
+    let ms: Option<i32> = sqlx::query_scalar(
+        "SELECT max(live_lag_ms) FROM outbox_relay
+         WHERE lag_at > clock_timestamp() - make_interval(secs => $1)",
+    )
+    .bind(recent.as_secs_f64())
+    .fetch_one(pool)
+    .await?;
+    Ok(ms.map(|ms| std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0))))
 }
 
 /// Up to `limit` messages of `warehouse` after `after`, below the commit barrier, in commit
@@ -208,8 +233,6 @@ pub async fn messages_for_warehouse(
                  AND x.txid < pg_snapshot_xmin(pg_current_snapshot())
                ORDER BY x.txid, x.id
                LIMIT $4) o
-         LEFT JOIN events e ON e.event_id = o.event_id
-         LEFT JOIN resolutions r ON r.event_id = o.event_id
          ORDER BY o.txid, o.id"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -287,55 +310,61 @@ pub async fn current_xmin(conn: &mut PgConnection) -> StoreResult<u64> {
 
 /// The messages of `parts` that became visible since an earlier snapshot — written by a
 /// transaction from `from_txid` on or by one of `also` (those still running then) — in one
-/// read-only snapshot, returned with it. Feeding the returned snapshot's `xmax` and `xip`
-/// into the next call yields exactly the messages committed in between, each once, in the
-/// order they became visible, without waiting for older transactions still running.
+/// snapshot, returned with it. Feeding the returned snapshot's `xmax` and `xip` into the
+/// next call yields exactly the messages committed in between, each once, in the order they
+/// became visible, without waiting for older transactions still running.
+///
+/// One statement, one round trip: `pg_current_snapshot()` is the statement's own snapshot
+/// (the active one), the very snapshot its scan of the outbox reads with, so the rows and
+/// the bounds agree without a repeatable-read transaction around them. The bounds come on
+/// every row, and on a row of NULL messages when nothing new is visible.
 pub async fn committed_since(
     conn: &mut PgConnection,
     parts: &[i16],
     from_txid: u64,
     also: &[u64],
 ) -> StoreResult<(Vec<OutboxMessage>, SnapshotBounds)> {
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
-    let row = sqlx::query(
-        "SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
-                ARRAY(SELECT pg_snapshot_xip(s)::text) AS xip
-         FROM pg_current_snapshot() AS s",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let number = |text: String| -> StoreResult<u64> {
-        text.parse()
-            .map_err(|_| StoreError::Corrupt(format!("snapshot transaction id {text:?}")))
-    };
-    let snapshot = SnapshotBounds {
-        xmin: number(row.try_get("xmin")?)?,
-        xmax: number(row.try_get("xmax")?)?,
-        xip: row
-            .try_get::<Vec<String>, _>("xip")?
-            .into_iter()
-            .map(number)
-            .collect::<StoreResult<_>>()?,
-    };
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS}
-         FROM outbox o
-         LEFT JOIN events e ON e.event_id = o.event_id
-         LEFT JOIN resolutions r ON r.event_id = o.event_id
-         WHERE o.part = ANY($1)
-           AND (o.txid >= $2::text::xid8 OR o.txid = ANY($3::text[]::xid8[]))
-         ORDER BY o.part, o.txid, o.id"
+        "SELECT pg_snapshot_xmin(s.snap)::text AS xmin, pg_snapshot_xmax(s.snap)::text AS xmax,
+                ARRAY(SELECT pg_snapshot_xip(s.snap)::text) AS xip, m.*
+         FROM (SELECT pg_current_snapshot() AS snap) s
+         LEFT JOIN LATERAL (
+             SELECT {MESSAGE_COLUMNS}
+             FROM outbox o
+             WHERE o.part = ANY($1)
+               AND (o.txid >= $2::text::xid8 OR o.txid = ANY($3::text[]::xid8[]))
+         ) m ON true
+         ORDER BY m.part, m.txid::xid8, m.id"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(parts)
         .bind(from_txid.to_string())
         .bind(also.iter().map(u64::to_string).collect::<Vec<_>>())
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
-    tx.commit().await?;
-    let messages = rows.iter().map(message).collect::<StoreResult<_>>()?;
+    let number = |text: String| -> StoreResult<u64> {
+        text.parse()
+            .map_err(|_| StoreError::Corrupt(format!("snapshot transaction id {text:?}")))
+    };
+    let Some(first) = rows.first() else {
+        return Err(StoreError::Corrupt(
+            "the outbox read returned no snapshot".into(),
+        ));
+    };
+    let snapshot = SnapshotBounds {
+        xmin: number(first.try_get("xmin")?)?,
+        xmax: number(first.try_get("xmax")?)?,
+        xip: first
+            .try_get::<Vec<String>, _>("xip")?
+            .into_iter()
+            .map(number)
+            .collect::<StoreResult<_>>()?,
+    };
+    let mut messages = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if row.try_get::<Option<i16>, _>("part")?.is_some() {
+            messages.push(message(row)?);
+        }
+    }
     Ok((messages, snapshot))
 }

@@ -25,7 +25,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::PgConnection;
@@ -47,6 +47,11 @@ pub struct RelayStatus {
     running: AtomicBool,
     nats_connected: AtomicBool,
     last_error: Mutex<Option<String>>,
+    /// Live (reading what became visible since its last snapshot) and owning partitions.
+    live: AtomicBool,
+    /// The longest a message published by the last live round can have waited since its
+    /// commit: from the start of the round before it to the end of it.
+    live_lag_micros: AtomicU64,
 }
 
 impl RelayStatus {
@@ -63,6 +68,19 @@ impl RelayStatus {
         if let Ok(mut last) = self.last_error.lock() {
             *last = error;
         }
+    }
+    /// `Some(lag)` while this process's relay is live and connected.
+    pub fn live_lag(&self) -> Option<Duration> {
+        (self.running() && self.nats_connected() && self.live.load(Ordering::Relaxed))
+            .then(|| Duration::from_micros(self.live_lag_micros.load(Ordering::Relaxed)))
+    }
+    fn set_live(&self, lag: Option<Duration>) {
+        let micros = lag.map_or(0, |l| u64::try_from(l.as_micros()).unwrap_or(u64::MAX));
+        self.live.store(lag.is_some(), Ordering::Relaxed);
+        self.live_lag_micros.store(micros, Ordering::Relaxed);
+        METRICS
+            .relay_lag_micros
+            .set(i64::try_from(micros).unwrap_or(i64::MAX));
     }
     fn set_nats(&self, connected: bool) {
         self.nats_connected.store(connected, Ordering::Relaxed);
@@ -94,8 +112,26 @@ struct Live {
 }
 
 impl Session {
+    /// A connection of its own (not the pool's: it must live on the relay's runtime), whose
+    /// commits — only the cursors — do not wait for the WAL flush: a cursor lost to a
+    /// PostgreSQL crash means republishing what JetStream then drops as duplicates (within
+    /// its duplicate window), and the relay's round does not queue behind the pushes' fsyncs.
     async fn open(store: &Store) -> StoreResult<Session> {
-        let mut conn = store.pool().acquire().await?.detach();
+        use sqlx::Connection;
+        let options = store.pool().connect_options();
+        let mut conn = PgConnection::connect_with(&options).await?;
+        sqlx::query("SET synchronous_commit = off")
+            .execute(&mut conn)
+            .await?;
+        // A round reads a few hundred rows by index; parallel workers (which the planner
+        // picks on its poor `xid8` estimates as the outbox grows) cost more to start than
+        // the whole read, and take CPU from the pushes on a busy server.
+        // Nor JIT: those estimates put a round's cost above `jit_above_cost`, and compiling
+        // took 20–50 ms of every round, longer than reading and publishing.
+        sqlx::query("SET max_parallel_workers_per_gather = 0")
+            .execute(&mut conn)
+            .await?;
+        sqlx::query("SET jit = off").execute(&mut conn).await?;
         outbox::announce_relay(&mut conn).await?;
         Ok(Session {
             conn,
@@ -229,6 +265,20 @@ fn stored_prefix_cursors(
     cursors
 }
 
+/// Starts the relay on a thread of its own with its own single-threaded runtime, for
+/// `serve`: the relay's polls, PostgreSQL connection and NATS client then never wait in the
+/// queue of a runtime busy with pushes, which is what kept commit → consumer latency high
+/// under the push load. Runs for the life of the process.
+pub fn spawn_relay_thread(store: Store, config: RelayConfig) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("dockhand-relay".into())
+        .spawn(move || runtime.block_on(run_relay(store, config, std::future::pending())))?;
+    Ok(())
+}
+
 /// Runs the relay until `shutdown` resolves. Never fails: NATS or PostgreSQL being away is
 /// logged, shown in `/healthz` and retried.
 pub async fn run_relay(store: Store, config: RelayConfig, shutdown: impl Future<Output = ()>) {
@@ -239,6 +289,7 @@ pub async fn run_relay(store: Store, config: RelayConfig, shutdown: impl Future<
         () = &mut shutdown => {}
     }
     RELAY_STATUS.running.store(false, Ordering::Relaxed);
+    RELAY_STATUS.set_live(None);
     METRICS.relay_partitions.set(0);
 }
 
@@ -247,6 +298,9 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
     let mut publisher: Option<Publisher> = None;
     let mut session: Option<Session> = None;
     let mut next_claim = Instant::now();
+    // When the previous live round read its snapshot: what it missed waits until the end
+    // of the current round at most.
+    let mut previous_round: Option<Instant> = None;
     loop {
         let Some(nats) = publisher.as_ref() else {
             match Publisher::connect(&config.stream).await {
@@ -287,28 +341,43 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
             if let Err(e) = s.rebalance().await {
                 note_error(format!("relay lost its PostgreSQL session: {e}"));
                 session = None;
+                previous_round = None;
+                RELAY_STATUS.set_live(None);
                 METRICS.relay_partitions.set(0);
                 continue;
             }
             next_claim = Instant::now() + CLAIM_INTERVAL;
         }
+        let round_started = Instant::now();
         let (batch, next_live) = match s.read_round(config.batch).await {
             Ok(round) => round,
             Err(e) => {
                 note_error(format!("relay lost its PostgreSQL session: {e}"));
                 session = None;
+                previous_round = None;
+                RELAY_STATUS.set_live(None);
                 METRICS.relay_partitions.set(0);
                 continue;
             }
         };
+        let read_took = round_started.elapsed();
         let outcome = if batch.is_empty() {
             BatchOutcome::default()
         } else {
             nats.publish_batch(&batch).await
         };
         let mut advanced = stored_prefix_cursors(&batch, &outcome.stored);
+        // The lag of this round if live, stored with the cursors for the stream gate.
+        let live_lag;
         if outcome.first_error.is_none() {
+            let was_live = s.live.is_some();
             s.live = next_live;
+            live_lag = match (was_live, previous_round, s.owned.is_empty()) {
+                (true, Some(previous), false) => Some(previous.elapsed()),
+                _ => None,
+            };
+            RELAY_STATUS.set_live(live_lag);
+            previous_round = s.live.as_ref().map(|_| round_started);
             // Live: everything below the snapshot's xmin has been read and published.
             if let Some(xmin) = s.live.as_ref().and_then(|l| l.done_below) {
                 let floor = PullCursor {
@@ -324,16 +393,21 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
             }
         } else {
             s.live = None;
+            previous_round = None;
+            live_lag = None;
+            RELAY_STATUS.set_live(None);
         }
         let published = outcome.stored.iter().filter(|ok| **ok).count() as u64;
         // Cursors are stored after every batch, and at least every second when idle.
         if !batch.is_empty() || s.last_persist.elapsed() >= CLAIM_INTERVAL {
             let updates: Vec<(i16, PullCursor)> = advanced.iter().map(|(p, c)| (*p, *c)).collect();
-            if let Err(e) = outbox::advance_cursors(&mut s.conn, &updates).await {
+            if let Err(e) = outbox::advance_cursors(&mut s.conn, &updates, live_lag).await {
                 // The messages are in JetStream; whoever takes the partition republishes
                 // them and JetStream drops them as duplicates.
                 note_error(format!("relay could not store its cursors: {e}"));
                 session = None;
+                previous_round = None;
+                RELAY_STATUS.set_live(None);
                 METRICS.relay_partitions.set(0);
                 continue;
             }
@@ -364,6 +438,8 @@ async fn relay_loop(store: &Store, config: &RelayConfig) {
             tracing::debug!(
                 messages = batch.len(),
                 duplicates = outcome.duplicates,
+                read_ms = read_took.as_secs_f64() * 1e3,
+                round_ms = round_started.elapsed().as_secs_f64() * 1e3,
                 "relay published a batch"
             );
         }
