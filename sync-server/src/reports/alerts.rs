@@ -129,9 +129,8 @@ pub async fn find_alerts(
             }),
         });
     }
-    for (category, out, start, end) in
-        turns_inputs(conn, warehouse, settings, TurnsBy::Category).await?
-    {
+    let (categories, _) = turns_inputs(conn, warehouse, settings, TurnsBy::Category).await?;
+    for (category, out, start, end) in categories {
         let Some(turns) = annual_turns(out, start, end, settings.turns_days) else {
             continue;
         };

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, Row};
 use super::ReportError;
 use super::classify::{abc_classes, weekly_cv, xyz_class};
 use super::policy::{Decision, DemandInputs, Zone, decide};
+use super::refresh::{rolling_guard, rolling_key};
 use super::settings::ReportSettings;
 use super::table::round;
 
@@ -35,20 +36,33 @@ pub struct ItemReplenishment {
     pub previous_zone: Option<Zone>,
 }
 
-/// Every catalog item of `warehouse` with its decision, by SKU.
+/// Every catalog item of `warehouse` with its decision, by SKU, and where its demand
+/// windows came from.
 pub async fn plan_items(
     conn: &mut PgConnection,
     warehouse: &str,
     settings: &ReportSettings,
-) -> Result<Vec<ItemReplenishment>, ReportError> {
-    let rows = sqlx::query(
-        "WITH demand AS (
+) -> Result<(Vec<ItemReplenishment>, WindowSource), ReportError> {
+    let defaults = super::refresh::rolling_windows();
+    let may_roll = !settings.daily_only
+        && settings.velocity_days == defaults.velocity_days
+        && settings.order_days == defaults.order_days;
+    let guard = rolling_guard("$2", "$7");
+    let sql = format!(
+        "WITH src AS (SELECT $6::bool AND {guard} AS rolling),
+         demand AS (
+             SELECT item, velocity_shipped AS sold_v, velocity_sumsq AS sumsq_v,
+                    order_shipped AS sold_o
+             FROM report_item_rolling
+             WHERE warehouse = $1 AND (SELECT rolling FROM src)
+             UNION ALL
              SELECT item,
                     COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $3::int), 0)::bigint AS sold_v,
                     COALESCE(sum(shipped::float8 * shipped) FILTER (WHERE day > $2::date - $3::int), 0) AS sumsq_v,
                     COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $4::int), 0)::bigint AS sold_o
              FROM report_item_daily
              WHERE warehouse = $1 AND day > $2::date - GREATEST($3::int, $4::int) AND day <= $2::date
+               AND NOT (SELECT rolling FROM src)
              GROUP BY item),
          stock AS (
              SELECT item, sum(qty)::bigint AS available FROM balances
@@ -81,7 +95,7 @@ pub async fn plan_items(
                 COALESCE(st.available, 0) AS available, COALESCE(oo.qty, 0) AS on_order,
                 COALESCE(c.lead_time_days::float8, sp.lead_time_days::float8, ob.mean_days, $5::float8) AS lead,
                 COALESCE(ob.std_days, 0) AS lead_std,
-                rs.zone AS previous_zone
+                rs.zone AS previous_zone, (SELECT rolling FROM src) AS rolling
          FROM catalog c
          LEFT JOIN demand dm ON dm.item = c.sku
          LEFT JOIN stock st ON st.item = c.sku
@@ -89,17 +103,22 @@ pub async fn plan_items(
          LEFT JOIN suppliers sp ON sp.warehouse = $1 AND sp.code = c.supplier
          LEFT JOIN observed ob ON ob.supplier = c.supplier
          LEFT JOIN replenishment_state rs ON rs.warehouse = $1 AND rs.item = c.sku
-         ORDER BY c.sku",
-    )
-    .bind(warehouse)
-    .bind(settings.as_of)
-    .bind(settings.velocity_days as i32)
-    .bind(settings.order_days as i32)
-    .bind(f64::from(settings.default_lead_time_days))
-    .fetch_all(&mut *conn)
-    .await?;
+         ORDER BY c.sku"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(warehouse)
+        .bind(settings.as_of)
+        .bind(settings.velocity_days as i32)
+        .bind(settings.order_days as i32)
+        .bind(f64::from(settings.default_lead_time_days))
+        .bind(may_roll)
+        .bind(rolling_key())
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut source = WindowSource::from_flag(false);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
+        source = WindowSource::from_flag(row.try_get("rolling")?);
         let available: i64 = row.try_get("available")?;
         let on_order: i64 = row.try_get("on_order")?;
         let inputs = DemandInputs {
@@ -122,7 +141,36 @@ pub async fn plan_items(
             previous_zone: previous.as_deref().and_then(Zone::parse),
         });
     }
-    Ok(out)
+    Ok((out, source))
+}
+
+/// Where a report's window sums came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowSource {
+    /// The per-item rolling sums the refresh keeps for the default windows.
+    Rolling,
+    /// The daily summary (custom windows or `as_of`, or rolling sums of another day).
+    Daily,
+}
+
+impl WindowSource {
+    pub(crate) fn from_flag(rolling: bool) -> WindowSource {
+        if rolling {
+            WindowSource::Rolling
+        } else {
+            WindowSource::Daily
+        }
+    }
+
+    /// The note a report prints about it.
+    pub fn note(self, as_of: chrono::NaiveDate) -> String {
+        match self {
+            WindowSource::Rolling => {
+                format!("windows from the rolling per-item sums kept for {as_of}")
+            }
+            WindowSource::Daily => "windows from the daily summary".to_owned(),
+        }
+    }
 }
 
 pub const REPLENISHMENT_COLUMNS: [&str; 14] = [
@@ -295,18 +343,25 @@ pub async fn abc_xyz(
     conn: &mut PgConnection,
     warehouse: &str,
     settings: &ReportSettings,
-) -> Result<Vec<Vec<Value>>, ReportError> {
+) -> Result<(Vec<Vec<Value>>, WindowSource), ReportError> {
     let weeks = settings.class_weeks();
+    let may_roll = !settings.daily_only && weeks == super::refresh::rolling_windows().class_weeks();
+    let guard = rolling_guard("$2", "$5");
     let sql = format!(
-        "WITH weekly AS (
+        "WITH src AS (SELECT $4::bool AND {guard} AS rolling),
+         weekly AS (
              SELECT item, ($2::date - day) / 7 AS week, sum(shipped)::float8 AS units
              FROM report_item_daily
              WHERE warehouse = $1 AND day > $2::date - 7 * $3::int AND day <= $2::date
+               AND NOT (SELECT rolling FROM src)
              GROUP BY item, week),
          demand AS (
-             SELECT item, sum(units) AS total, sum(units * units) AS sumsq FROM weekly GROUP BY item)
+             SELECT item, sum(units) AS total, sum(units * units) AS sumsq FROM weekly GROUP BY item
+             UNION ALL
+             SELECT item, class_shipped::float8, class_weekly_sumsq FROM report_item_rolling
+             WHERE warehouse = $1 AND (SELECT rolling FROM src))
          SELECT i.sku, i.category, COALESCE(d.total, 0) AS total, COALESCE(d.sumsq, 0) AS sumsq,
-                {UNIT_COST_SQL}::float8 AS unit_cost
+                {UNIT_COST_SQL}::float8 AS unit_cost, (SELECT rolling FROM src) AS rolling
          FROM items i
          LEFT JOIN demand d ON d.item = i.sku
          LEFT JOIN report_item_totals t ON t.warehouse = i.warehouse AND t.item = i.sku
@@ -318,10 +373,14 @@ pub async fn abc_xyz(
         .bind(warehouse)
         .bind(settings.as_of)
         .bind(weeks as i32)
+        .bind(may_roll)
+        .bind(rolling_key())
         .fetch_all(&mut *conn)
         .await?;
+    let mut source = WindowSource::from_flag(false);
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
+        source = WindowSource::from_flag(row.try_get("rolling")?);
         let sku: String = row.try_get("sku")?;
         let category: Option<String> = row.try_get("category")?;
         let total: f64 = row.try_get("total")?;
@@ -334,7 +393,7 @@ pub async fn abc_xyz(
         .map(|(_, _, total, _, cost)| total * cost.unwrap_or(0.0))
         .collect();
     let classes = abc_classes(&values, settings.abc_a_pct, settings.abc_b_pct);
-    Ok(items
+    let rows = items
         .into_iter()
         .zip(classes)
         .zip(values)
@@ -353,5 +412,6 @@ pub async fn abc_xyz(
                 cv.map_or(Value::Null, |c| round(c, 4)),
             ]
         })
-        .collect())
+        .collect();
+    Ok((rows, source))
 }

@@ -99,6 +99,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "push",
         include_str!("../../../migrations/server/0005_push.sql"),
     ),
+    (
+        6,
+        "report_rolling",
+        include_str!("../../../migrations/server/0006_report_rolling.sql"),
+    ),
 ];
 
 /// Serialises concurrent `migrate` runs of several server processes.
