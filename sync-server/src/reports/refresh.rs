@@ -130,13 +130,29 @@ pub async fn refresh_for(pool: &PgPool, as_of: NaiveDate) -> Result<RefreshSumma
     sqlx::query("SET LOCAL work_mem = '256MB'")
         .execute(&mut *tx)
         .await?;
+    let key = rolling_key();
+    let current: (Option<NaiveDate>, Option<String>) = sqlx::query_as(
+        "SELECT rolling_as_of, rolling_windows FROM report_refresh_state WHERE id = 1",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    // A new day (or new windows, or a first refresh) makes every item's rolling sums again;
+    // otherwise those of the items the new ledger rows touched.
+    let rebuild = current != (Some(as_of), Some(key.clone()));
     let (item_days, receipt_layers, through) = if through > from {
-        let (item_days, receipt_layers) = take_ledger(&mut tx, from, through).await?;
+        let (item_days, receipt_layers) = take_ledger(&mut tx, from, through, !rebuild).await?;
         (item_days, receipt_layers, through)
     } else {
         (0, 0, from)
     };
-    let (rolling_rebuilt, rolling_items) = rolling(&mut tx, as_of, through > from).await?;
+    let rolling_items = if rebuild {
+        rolling(&mut tx, as_of, Some(&key)).await?
+    } else if through > from {
+        rolling(&mut tx, as_of, None).await?
+    } else {
+        0
+    };
+    let rolling_rebuilt = rebuild;
     let fifo_items = fifo(&mut tx).await?;
     tx.commit().await?;
     Ok(RefreshSummary {
@@ -151,31 +167,21 @@ pub async fn refresh_for(pool: &PgPool, as_of: NaiveDate) -> Result<RefreshSumma
     })
 }
 
-/// Makes the rolling window sums for `as_of` again: every item's on a new day (or new
-/// windows, or a first refresh), else those of the items in `report_touched` when
-/// `touched` (the items the new ledger rows moved). Returns (rebuilt all, items made).
+/// Makes the rolling window sums for `as_of` again: every item's when `rebuild_as` (the
+/// windows' key to record), else those of the items in `report_touched`. Returns the items
+/// made.
 async fn rolling(
     tx: &mut sqlx::PgConnection,
     as_of: NaiveDate,
-    touched: bool,
-) -> Result<(bool, u64), ReportError> {
-    let key = rolling_key();
+    rebuild_as: Option<&str>,
+) -> Result<u64, ReportError> {
     let w = rolling_windows();
     let widest = w
         .velocity_days
         .max(w.order_days)
         .max(w.turns_days)
         .max(7 * w.class_weeks());
-    let current: (Option<NaiveDate>, Option<String>) = sqlx::query_as(
-        "SELECT rolling_as_of, rolling_windows FROM report_refresh_state WHERE id = 1",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let rebuild = current != (Some(as_of), Some(key.clone()));
-    if !rebuild && !touched {
-        return Ok((false, 0));
-    }
-    let narrowed = if rebuild {
+    let narrowed = if rebuild_as.is_some() {
         sqlx::query("DELETE FROM report_item_rolling")
             .execute(&mut *tx)
             .await?;
@@ -201,16 +207,16 @@ async fn rolling(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if rebuild {
+    if let Some(key) = rebuild_as {
         sqlx::query(
             "UPDATE report_refresh_state SET rolling_as_of = $1, rolling_windows = $2 WHERE id = 1",
         )
         .bind(as_of)
-        .bind(&key)
+        .bind(key)
         .execute(&mut *tx)
         .await?;
     }
-    Ok((rebuild, made))
+    Ok(made)
 }
 
 /// Stores the FIFO layer value of every on-hand item whose stored row is missing or was
@@ -253,24 +259,28 @@ async fn fifo(tx: &mut sqlx::PgConnection) -> Result<u64, ReportError> {
 
 /// Adds the ledger rows committed in `[lower, through)` to the daily, layer, total and
 /// document summaries, records the items they touched in the temporary `report_touched`
-/// and moves `through`. Returns (item-days touched, layers added).
+/// when `touched` (not needed when every item's rolling sums are made again) and moves
+/// `through`. Returns (item-days touched, layers added).
 async fn take_ledger(
     tx: &mut sqlx::PgConnection,
     lower: DateTime<Utc>,
     through: DateTime<Utc>,
+    touched: bool,
 ) -> Result<(u64, u64), ReportError> {
-    sqlx::query(
-        "CREATE TEMPORARY TABLE report_touched ON COMMIT DROP AS
-         SELECT DISTINCT warehouse, item FROM ledger
-         WHERE committed_at >= $1 AND committed_at < $2",
-    )
-    .bind(lower)
-    .bind(through)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("ANALYZE report_touched")
+    if touched {
+        sqlx::query(
+            "CREATE TEMPORARY TABLE report_touched ON COMMIT DROP AS
+             SELECT DISTINCT warehouse, item FROM ledger
+             WHERE committed_at >= $1 AND committed_at < $2",
+        )
+        .bind(lower)
+        .bind(through)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("ANALYZE report_touched")
+            .execute(&mut *tx)
+            .await?;
+    }
     let item_days = sqlx::query(
         "INSERT INTO report_item_daily AS d (warehouse, item, day, shipped, received, net)
          SELECT warehouse, item, (occurred_at AT TIME ZONE 'UTC')::date,
