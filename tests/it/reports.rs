@@ -990,3 +990,55 @@ async fn rolling_sums_and_stored_fifo_values_equal_the_daily_summary_through_lat
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn turns_by_item_and_category_follow_a_known_history_both_ways() {
+    let server = TestServer::start("rep_turns").await;
+    // SKU-1: 300 received 120 days ago; 10 sold 95 days ago (before the 90-day window);
+    // 1 a day for the 90 days of the window; 5 received dated tomorrow (after `as_of`).
+    let mut history = receipt("SKU-1", 300, days_ago(120));
+    history.extend(sale("SKU-1", 10, days_ago(95)));
+    for d in 0..90 {
+        history.extend(sale("SKU-1", 1, days_ago(d)));
+    }
+    history.extend(receipt("SKU-1", 5, days_ago(-1)));
+    insert_history(&server, &history).await;
+    let reports = Reports::new(&server.store);
+    reports.refresh_for(today()).await.unwrap();
+    // End on-hand 205 − 5 (after as_of) = 200; start 200 + 90 = 290; average 245;
+    // turns 90 / 245 × 365 / 90 = 1.49.
+    for daily_only in [false, true] {
+        for (by, key) in [(TurnsBy::Item, "SKU-1"), (TurnsBy::Category, "(none)")] {
+            let mut settings = ReportSettings::defaults(today());
+            settings.by = by;
+            settings.daily_only = daily_only;
+            let table = reports
+                .report(ReportName::Turns, WH, &settings)
+                .await
+                .unwrap();
+            let body = table.to_json();
+            let r = row(&body, key);
+            assert_eq!(
+                (
+                    r["out_units"].as_i64(),
+                    r["start_on_hand"].as_i64(),
+                    r["end_on_hand"].as_i64(),
+                    r["annual_turns"].as_f64()
+                ),
+                (Some(90), Some(290), Some(200), Some(1.49)),
+                "{by:?} daily_only {daily_only}: {body}"
+            );
+            let source = if daily_only {
+                WindowSource::Daily
+            } else {
+                WindowSource::Rolling
+            };
+            assert!(
+                table.notes.contains(&source.note(today())),
+                "{:?}",
+                table.notes
+            );
+        }
+    }
+    server.finish().await;
+}

@@ -213,14 +213,16 @@ pub async fn turns_inputs(
                  SELECT item, sum(qty)::bigint AS qty FROM balances
                  WHERE warehouse = $1 AND status <> 'discrepancy' GROUP BY item)
              SELECT CASE WHEN $4 THEN COALESCE(i.category, '(none)') ELSE i.sku END AS grp,
-                    COALESCE(mv.out_units, 0) AS out_units,
-                    COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) AS end_qty,
-                    COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) - COALESCE(mv.net_window, 0) AS start_qty,
+                    sum(COALESCE(mv.out_units, 0))::bigint AS out_units,
+                    sum(COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0))::bigint AS end_qty,
+                    sum(COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0)
+                        - COALESCE(mv.net_window, 0))::bigint AS start_qty,
                     (SELECT rolling FROM src) AS rolling
              FROM items i
              LEFT JOIN mv ON mv.item = i.sku
              LEFT JOIN onhand o ON o.item = i.sku
-             WHERE i.warehouse = $1 AND (mv.item IS NOT NULL OR o.qty <> 0)"
+             WHERE i.warehouse = $1 AND (mv.item IS NOT NULL OR o.qty <> 0)
+             GROUP BY grp"
     );
     let sql = match by {
         TurnsBy::Item | TurnsBy::Category => item_sql.as_str(),
