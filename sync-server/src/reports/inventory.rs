@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, Row};
 
 use super::ReportError;
-use super::refresh::{rolling_guard, rolling_key};
+use super::refresh::{rolling_guard, rolling_key, rolling_moved, rolling_ready};
 use super::replenishment::{UNIT_COST_SQL, WindowSource};
 use super::settings::{ReportSettings, TurnsBy};
 use super::table::round;
@@ -182,52 +182,8 @@ pub fn annual_turns(out_units: i64, start: i64, end: i64, days: u32) -> Option<f
     (average > 0.0).then(|| out_units as f64 / average * 365.0 / f64::from(days.max(1)))
 }
 
-/// (group, out units, start on-hand, end on-hand) per group, and where the item windows
-/// came from (by location: always the daily summary).
-pub async fn turns_inputs(
-    conn: &mut PgConnection,
-    warehouse: &str,
-    settings: &ReportSettings,
-    by: TurnsBy,
-) -> Result<(Vec<(String, i64, i64, i64)>, WindowSource), ReportError> {
-    let may_roll =
-        !settings.daily_only && settings.turns_days == super::refresh::rolling_windows().turns_days;
-    let guard = rolling_guard("$2", "$6");
-    let item_sql = format!(
-        "WITH src AS (SELECT $5::bool AND {guard} AS rolling),
-             mv AS (
-                 SELECT item, turns_shipped AS out_units, turns_net AS net_window,
-                        net_after
-                 FROM report_item_rolling
-                 WHERE warehouse = $1 AND turns_rows > 0 AND (SELECT rolling FROM src)
-                 UNION ALL
-                 SELECT item,
-                        COALESCE(sum(shipped) FILTER (WHERE day <= $2::date), 0)::bigint AS out_units,
-                        COALESCE(sum(net) FILTER (WHERE day <= $2::date), 0)::bigint AS net_window,
-                        COALESCE(sum(net) FILTER (WHERE day > $2::date), 0)::bigint AS net_after
-                 FROM report_item_daily
-                 WHERE warehouse = $1 AND day > $2::date - $3::int
-                   AND NOT (SELECT rolling FROM src)
-                 GROUP BY item),
-             onhand AS (
-                 SELECT item, sum(qty)::bigint AS qty FROM balances
-                 WHERE warehouse = $1 AND status <> 'discrepancy' GROUP BY item)
-             SELECT CASE WHEN $4 THEN COALESCE(i.category, '(none)') ELSE i.sku END AS grp,
-                    sum(COALESCE(mv.out_units, 0))::bigint AS out_units,
-                    sum(COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0))::bigint AS end_qty,
-                    sum(COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0)
-                        - COALESCE(mv.net_window, 0))::bigint AS start_qty,
-                    (SELECT rolling FROM src) AS rolling
-             FROM items i
-             LEFT JOIN mv ON mv.item = i.sku
-             LEFT JOIN onhand o ON o.item = i.sku
-             WHERE i.warehouse = $1 AND (mv.item IS NOT NULL OR o.qty <> 0)
-             GROUP BY grp"
-    );
-    let sql = match by {
-        TurnsBy::Item | TurnsBy::Category => item_sql.as_str(),
-        TurnsBy::Location => {
-            "WITH mv AS (
+/// Turns inputs by location, from the daily location summary (no rolling sums).
+const LOCATION_TURNS_SQL: &str = "WITH mv AS (
                  SELECT location,
                         COALESCE(sum(out_units) FILTER (WHERE day <= $2::date), 0)::bigint AS out_units,
                         COALESCE(sum(net) FILTER (WHERE day <= $2::date), 0)::bigint AS net_window,
@@ -243,20 +199,74 @@ pub async fn turns_inputs(
                     COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) AS end_qty,
                     COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) - COALESCE(mv.net_window, 0) AS start_qty,
                     false AS rolling
-             FROM mv FULL JOIN onhand o ON o.location = mv.location"
+             FROM mv FULL JOIN onhand o ON o.location = mv.location";
+
+/// (group, out units, start on-hand, end on-hand) per group, and where the item windows
+/// came from (by location: always the daily summary).
+pub async fn turns_inputs(
+    conn: &mut PgConnection,
+    warehouse: &str,
+    settings: &ReportSettings,
+    by: TurnsBy,
+) -> Result<(Vec<(String, i64, i64, i64)>, WindowSource), ReportError> {
+    let may_roll =
+        !settings.daily_only && settings.turns_days == super::refresh::rolling_windows().turns_days;
+    let mut rolling =
+        by != TurnsBy::Location && rolling_ready(conn, settings.as_of, may_roll).await?;
+    let rows = loop {
+        let (movement, flag) = if rolling {
+            (
+                "SELECT item, turns_shipped AS out_units, turns_net AS net_window, net_after
+                 FROM report_item_rolling WHERE warehouse = $1 AND turns_rows > 0",
+                rolling_guard("$2", "$5"),
+            )
+        } else {
+            (
+                "SELECT item,
+                        COALESCE(sum(shipped) FILTER (WHERE day <= $2::date), 0)::bigint AS out_units,
+                        COALESCE(sum(net) FILTER (WHERE day <= $2::date), 0)::bigint AS net_window,
+                        COALESCE(sum(net) FILTER (WHERE day > $2::date), 0)::bigint AS net_after
+                 FROM report_item_daily
+                 WHERE warehouse = $1 AND day > $2::date - $3::int
+                 GROUP BY item",
+                "false".to_owned(),
+            )
+        };
+        let item_sql = format!(
+            "WITH mv AS ({movement}),
+             onhand AS (
+                 SELECT item, sum(qty)::bigint AS qty FROM balances
+                 WHERE warehouse = $1 AND status <> 'discrepancy' GROUP BY item)
+             SELECT CASE WHEN $4 THEN COALESCE(i.category, '(none)') ELSE i.sku END AS grp,
+                    sum(COALESCE(mv.out_units, 0))::bigint AS out_units,
+                    sum(COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0))::bigint AS end_qty,
+                    sum(COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0)
+                        - COALESCE(mv.net_window, 0))::bigint AS start_qty,
+                    {flag} AS rolling
+             FROM items i
+             LEFT JOIN mv ON mv.item = i.sku
+             LEFT JOIN onhand o ON o.item = i.sku
+             WHERE i.warehouse = $1 AND (mv.item IS NOT NULL OR o.qty <> 0)
+             GROUP BY grp"
+        );
+        let sql = match by {
+            TurnsBy::Item | TurnsBy::Category => item_sql.as_str(),
+            TurnsBy::Location => LOCATION_TURNS_SQL,
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(warehouse)
+            .bind(settings.as_of)
+            .bind(settings.turns_days as i32);
+        if by != TurnsBy::Location {
+            query = query.bind(by == TurnsBy::Category).bind(rolling_key());
         }
+        let rows = query.fetch_all(&mut *conn).await?;
+        if rolling_moved(rolling, &rows) {
+            rolling = false;
+            continue;
+        }
+        break rows;
     };
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(warehouse)
-        .bind(settings.as_of)
-        .bind(settings.turns_days as i32);
-    if by != TurnsBy::Location {
-        query = query
-            .bind(by == TurnsBy::Category)
-            .bind(may_roll)
-            .bind(rolling_key());
-    }
-    let rows = query.fetch_all(&mut *conn).await?;
     let mut source = WindowSource::from_flag(false);
     let mut grouped: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
     for row in rows {

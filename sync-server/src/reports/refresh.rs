@@ -44,14 +44,43 @@ pub(crate) fn rolling_key() -> String {
     )
 }
 
-/// A statement's guard: true when the rolling rows were made for `as_of` (bound at
-/// `$as_of`) and the default windows. Read in the same statement as the rows it guards,
-/// so a refresh committing in between cannot mix two days.
+/// True when the rolling rows were made for `as_of` (bound at `as_of_param`) and the
+/// default windows (`key_param`). A statement reading the rolling rows also returns this,
+/// evaluated in its own snapshot: a refresh may have moved them to another day since the
+/// report chose them, and then the report reads the daily table instead.
 pub(crate) fn rolling_guard(as_of_param: &str, key_param: &str) -> String {
     format!(
         "EXISTS (SELECT 1 FROM report_refresh_state WHERE id = 1
                  AND rolling_as_of = {as_of_param}::date AND rolling_windows = {key_param})"
     )
+}
+
+/// Whether a report for `as_of` should read the rolling rows: it asks for the default
+/// windows (`may_roll`) and they were made for that day.
+pub(crate) async fn rolling_ready(
+    conn: &mut sqlx::PgConnection,
+    as_of: NaiveDate,
+    may_roll: bool,
+) -> Result<bool, ReportError> {
+    if !may_roll {
+        return Ok(false);
+    }
+    let sql = format!("SELECT {}", rolling_guard("$1", "$2"));
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(as_of)
+        .bind(rolling_key())
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Whether rows read from the rolling table (`rolling` chosen) turned out to be of another
+/// day: their statement's guard column says false.
+pub(crate) fn rolling_moved(rolling: bool, rows: &[sqlx::postgres::PgRow]) -> bool {
+    use sqlx::Row;
+    rolling
+        && rows
+            .first()
+            .is_some_and(|r| !r.try_get::<bool, _>("rolling").unwrap_or(false))
 }
 
 /// What one refresh took in.

@@ -9,7 +9,7 @@ use sqlx::{PgConnection, Row};
 use super::ReportError;
 use super::classify::{abc_classes, weekly_cv, xyz_class};
 use super::policy::{Decision, DemandInputs, Zone, decide};
-use super::refresh::{rolling_guard, rolling_key};
+use super::refresh::{rolling_guard, rolling_key, rolling_moved, rolling_ready};
 use super::settings::ReportSettings;
 use super::table::round;
 
@@ -47,23 +47,29 @@ pub async fn plan_items(
     let may_roll = !settings.daily_only
         && settings.velocity_days == defaults.velocity_days
         && settings.order_days == defaults.order_days;
-    let guard = rolling_guard("$2", "$7");
-    let sql = format!(
-        "WITH src AS (SELECT $6::bool AND {guard} AS rolling),
-         demand AS (
-             SELECT item, velocity_shipped AS sold_v, velocity_sumsq AS sumsq_v,
-                    order_shipped AS sold_o
-             FROM report_item_rolling
-             WHERE warehouse = $1 AND (SELECT rolling FROM src)
-             UNION ALL
-             SELECT item,
-                    COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $3::int), 0)::bigint AS sold_v,
-                    COALESCE(sum(shipped::float8 * shipped) FILTER (WHERE day > $2::date - $3::int), 0) AS sumsq_v,
-                    COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $4::int), 0)::bigint AS sold_o
-             FROM report_item_daily
-             WHERE warehouse = $1 AND day > $2::date - GREATEST($3::int, $4::int) AND day <= $2::date
-               AND NOT (SELECT rolling FROM src)
-             GROUP BY item),
+    let mut rolling = rolling_ready(conn, settings.as_of, may_roll).await?;
+    let rows = loop {
+        let (demand, flag) = if rolling {
+            (
+                "SELECT item, velocity_shipped AS sold_v, velocity_sumsq AS sumsq_v,
+                        order_shipped AS sold_o
+                 FROM report_item_rolling WHERE warehouse = $1",
+                rolling_guard("$2", "$6"),
+            )
+        } else {
+            (
+                "SELECT item,
+                        COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $3::int), 0)::bigint AS sold_v,
+                        COALESCE(sum(shipped::float8 * shipped) FILTER (WHERE day > $2::date - $3::int), 0) AS sumsq_v,
+                        COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $4::int), 0)::bigint AS sold_o
+                 FROM report_item_daily
+                 WHERE warehouse = $1 AND day > $2::date - GREATEST($3::int, $4::int) AND day <= $2::date
+                 GROUP BY item",
+                "false".to_owned(),
+            )
+        };
+        let sql = format!(
+            "WITH demand AS ({demand}),
          stock AS (
              SELECT item, sum(qty)::bigint AS available FROM balances
              WHERE warehouse = $1 AND status = 'available' GROUP BY item),
@@ -95,7 +101,7 @@ pub async fn plan_items(
                 COALESCE(st.available, 0) AS available, COALESCE(oo.qty, 0) AS on_order,
                 COALESCE(c.lead_time_days::float8, sp.lead_time_days::float8, ob.mean_days, $5::float8) AS lead,
                 COALESCE(ob.std_days, 0) AS lead_std,
-                rs.zone AS previous_zone, (SELECT rolling FROM src) AS rolling
+                rs.zone AS previous_zone, {flag} AS rolling
          FROM catalog c
          LEFT JOIN demand dm ON dm.item = c.sku
          LEFT JOIN stock st ON st.item = c.sku
@@ -104,17 +110,22 @@ pub async fn plan_items(
          LEFT JOIN observed ob ON ob.supplier = c.supplier
          LEFT JOIN replenishment_state rs ON rs.warehouse = $1 AND rs.item = c.sku
          ORDER BY c.sku"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(warehouse)
-        .bind(settings.as_of)
-        .bind(settings.velocity_days as i32)
-        .bind(settings.order_days as i32)
-        .bind(f64::from(settings.default_lead_time_days))
-        .bind(may_roll)
-        .bind(rolling_key())
-        .fetch_all(&mut *conn)
-        .await?;
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(warehouse)
+            .bind(settings.as_of)
+            .bind(settings.velocity_days as i32)
+            .bind(settings.order_days as i32)
+            .bind(f64::from(settings.default_lead_time_days))
+            .bind(rolling_key())
+            .fetch_all(&mut *conn)
+            .await?;
+        if rolling_moved(rolling, &rows) {
+            rolling = false;
+            continue;
+        }
+        break rows;
+    };
     let mut source = WindowSource::from_flag(false);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -346,37 +357,49 @@ pub async fn abc_xyz(
 ) -> Result<(Vec<Vec<Value>>, WindowSource), ReportError> {
     let weeks = settings.class_weeks();
     let may_roll = !settings.daily_only && weeks == super::refresh::rolling_windows().class_weeks();
-    let guard = rolling_guard("$2", "$5");
-    let sql = format!(
-        "WITH src AS (SELECT $4::bool AND {guard} AS rolling),
-         weekly AS (
-             SELECT item, ($2::date - day) / 7 AS week, sum(shipped)::float8 AS units
-             FROM report_item_daily
-             WHERE warehouse = $1 AND day > $2::date - 7 * $3::int AND day <= $2::date
-               AND NOT (SELECT rolling FROM src)
-             GROUP BY item, week),
-         demand AS (
-             SELECT item, sum(units) AS total, sum(units * units) AS sumsq FROM weekly GROUP BY item
-             UNION ALL
-             SELECT item, class_shipped::float8, class_weekly_sumsq FROM report_item_rolling
-             WHERE warehouse = $1 AND (SELECT rolling FROM src))
-         SELECT i.sku, i.category, COALESCE(d.total, 0) AS total, COALESCE(d.sumsq, 0) AS sumsq,
-                {UNIT_COST_SQL}::float8 AS unit_cost, (SELECT rolling FROM src) AS rolling
-         FROM items i
-         LEFT JOIN demand d ON d.item = i.sku
-         LEFT JOIN report_item_totals t ON t.warehouse = i.warehouse AND t.item = i.sku
-         LEFT JOIN item_supply s ON s.warehouse = i.warehouse AND s.sku = i.sku
-         WHERE i.warehouse = $1
-         ORDER BY i.sku"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(warehouse)
-        .bind(settings.as_of)
-        .bind(weeks as i32)
-        .bind(may_roll)
-        .bind(rolling_key())
-        .fetch_all(&mut *conn)
-        .await?;
+    let mut rolling = rolling_ready(conn, settings.as_of, may_roll).await?;
+    let rows = loop {
+        let (demand, flag) = if rolling {
+            (
+                "SELECT item, class_shipped::float8 AS total, class_weekly_sumsq AS sumsq
+                 FROM report_item_rolling WHERE warehouse = $1",
+                rolling_guard("$2", "$4"),
+            )
+        } else {
+            (
+                "SELECT item, sum(units) AS total, sum(units * units) AS sumsq
+                 FROM (SELECT item, ($2::date - day) / 7 AS week, sum(shipped)::float8 AS units
+                       FROM report_item_daily
+                       WHERE warehouse = $1 AND day > $2::date - 7 * $3::int AND day <= $2::date
+                       GROUP BY item, week) weekly
+                 GROUP BY item",
+                "false".to_owned(),
+            )
+        };
+        let sql = format!(
+            "WITH demand AS ({demand})
+             SELECT i.sku, i.category, COALESCE(d.total, 0) AS total, COALESCE(d.sumsq, 0) AS sumsq,
+                    {UNIT_COST_SQL}::float8 AS unit_cost, {flag} AS rolling
+             FROM items i
+             LEFT JOIN demand d ON d.item = i.sku
+             LEFT JOIN report_item_totals t ON t.warehouse = i.warehouse AND t.item = i.sku
+             LEFT JOIN item_supply s ON s.warehouse = i.warehouse AND s.sku = i.sku
+             WHERE i.warehouse = $1
+             ORDER BY i.sku"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(warehouse)
+            .bind(settings.as_of)
+            .bind(weeks as i32)
+            .bind(rolling_key())
+            .fetch_all(&mut *conn)
+            .await?;
+        if rolling_moved(rolling, &rows) {
+            rolling = false;
+            continue;
+        }
+        break rows;
+    };
     let mut source = WindowSource::from_flag(false);
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
