@@ -331,7 +331,9 @@ async fn refresh_and_run(reports: &Reports) {
     match reports.refresh().await {
         Ok(summary) => tracing::info!(
             through = %summary.through, item_days = summary.item_days,
-            receipt_layers = summary.receipt_layers, "report summaries refreshed"
+            receipt_layers = summary.receipt_layers, rolling_as_of = %summary.rolling_as_of,
+            rolling_rebuilt = summary.rolling_rebuilt, rolling_items = summary.rolling_items,
+            fifo_items = summary.fifo_items, "report summaries refreshed"
         ),
         Err(e) => {
             tracing::warn!(error = %e, "report refresh failed");
@@ -367,10 +369,19 @@ async fn report_command(store: &Store, what: &str, params: &ReportParams) -> any
         let started = std::time::Instant::now();
         let summary = reports.refresh().await?;
         println!(
-            "refreshed through {}: {} item-day(s), {} receipt layer(s) in {:.2} s",
+            "refreshed through {}: {} item-day(s), {} receipt layer(s); rolling sums for {} {} \
+             ({} item(s)), FIFO values of {} item(s); in {:.2} s",
             summary.through,
             summary.item_days,
             summary.receipt_layers,
+            summary.rolling_as_of,
+            if summary.rolling_rebuilt {
+                "rebuilt"
+            } else {
+                "updated"
+            },
+            summary.rolling_items,
+            summary.fifo_items,
             started.elapsed().as_secs_f64()
         );
         return Ok(());

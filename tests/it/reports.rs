@@ -11,7 +11,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use dockhand_app::domain::{
     CountRecord, DocumentKind, DocumentRef, EventBody, Qty, Receive, Ship, StockStatus,
 };
-use dockhand_sync_server::reports::{ReportError, ReportName, ReportSettings, Reports};
+use dockhand_sync_server::reports::{
+    Policy, ReportError, ReportName, ReportSettings, Reports, TurnsBy, WindowSource,
+};
 use dockhand_sync_server::store::{InboundDocumentImport, InboundLineImport, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -717,5 +719,326 @@ async fn bad_report_requests_get_clear_errors() {
         .unwrap_err();
     assert!(matches!(err, ReportError::UnknownWarehouse(_)));
     assert!(err.to_string().contains("\"NOPE\" does not exist"), "{err}");
+    server.finish().await;
+}
+
+/// A deterministic pseudo-random number in `0..n` (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// 40 catalog items `G-00`… in 4 categories, half with a standard cost, and a history of
+/// receipts (some priced through a PO line and their event) and sales over the last 130
+/// days.
+async fn generated_history(server: &TestServer, rng: &mut Rng) -> Vec<String> {
+    let pool = server.store.pool();
+    let items: Vec<String> = (0..40).map(|i| format!("G-{i:02}")).collect();
+    sqlx::query(
+        "INSERT INTO items (warehouse, sku, name, category, body)
+         SELECT 'WH1', sku, sku, 'CAT-' || (ord % 4), '{}'::jsonb
+         FROM unnest($1::text[]) WITH ORDINALITY AS i(sku, ord)",
+    )
+    .bind(&items)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO item_supply (warehouse, sku, standard_cost)
+         SELECT 'WH1', sku, (ord % 7 + 1) * 1.25
+         FROM unnest($1::text[]) WITH ORDINALITY AS i(sku, ord) WHERE ord % 2 = 0",
+    )
+    .bind(&items)
+    .execute(pool)
+    .await
+    .unwrap();
+    let mut history = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        // Three receipts 140, 100 and 70 days ago; the second priced on a PO.
+        for (k, days) in [140, 100, 70].into_iter().enumerate() {
+            let qty = 100 + rng.below(300) as i64;
+            if k == 1 {
+                priced_receipt(server, item, qty, days_ago(days), &format!("GPO-{n}"), n).await;
+            } else {
+                history.extend(receipt(item, qty, days_ago(days)));
+            }
+        }
+        // Sales on about a third of the days, 1–6 units; slower items sell less often.
+        for day in 0..130 {
+            if rng.below(3 + n as u64 / 8) == 0 {
+                history.extend(sale(item, 1 + rng.below(6) as i64, days_ago(day)));
+            }
+        }
+    }
+    insert_history(server, &history).await;
+    items
+}
+
+/// A receipt on a priced PO line: the document, its line with a unit cost, the receive
+/// event naming the document, and the ledger row of that event.
+async fn priced_receipt(
+    server: &TestServer,
+    item: &str,
+    qty: i64,
+    at: DateTime<Utc>,
+    number: &str,
+    seq: usize,
+) {
+    let pool = server.store.pool();
+    sqlx::query(
+        "WITH doc AS (
+             INSERT INTO inbound_documents (warehouse, kind, number, supplier, state, ordered_at)
+             VALUES ('WH1', 'po', $1, 'ACME', 'closed', $4 - interval '9 days') RETURNING number),
+         line AS (
+             INSERT INTO inbound_lines (warehouse, kind, number, line_no, sku, expected, received, unit_cost)
+             SELECT 'WH1', 'po', number, 1, $2, $3, $3, 0.5 + $5::int * 0.25 FROM doc RETURNING 1),
+         event AS (
+             INSERT INTO events (event_id, device_id, device_seq, warehouse, kind, v, occurred_at, body, result)
+             SELECT gen_random_uuid(), '00000000-0000-7000-8000-0000000000ff', $5, 'WH1', 'receive', 1, $4,
+                    jsonb_build_object('kind', 'receive', 'payload',
+                        jsonb_build_object('document', jsonb_build_object('kind', 'po', 'number', number))),
+                    '{}'::jsonb
+             FROM doc RETURNING event_id)
+         INSERT INTO ledger (warehouse, item, location, lot, status, delta, event_id, cause, occurred_at)
+         SELECT 'WH1', $2, 'A-1', '', 'available', $3, event_id, 'receive', $4 FROM event",
+    )
+    .bind(number)
+    .bind(item)
+    .bind(qty)
+    .bind(at)
+    .bind(seq as i64)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// What a window report looked like through the daily summary.
+type DailyRows = Vec<(String, Vec<Vec<Value>>)>;
+
+/// Makes every window report (and valuation) of WH1 as of `as_of` twice — as a request
+/// gets it, and forced through the daily summary and the FIFO layers — and insists the
+/// rows are the same and the request's windows came from `expected`. Returns the daily
+/// rows.
+async fn fast_equals_daily(
+    reports: &Reports,
+    as_of: NaiveDate,
+    expected: WindowSource,
+) -> DailyRows {
+    let mut out = Vec::new();
+    let cases: [(ReportName, &str, Option<Policy>, Option<TurnsBy>); 7] = [
+        (ReportName::Replenishment, "velocity", None, None),
+        (
+            ReportName::Replenishment,
+            "reorder point",
+            Some(Policy::ReorderPoint),
+            None,
+        ),
+        (ReportName::ConstraintHealth, "", None, None),
+        (ReportName::AbcXyz, "", None, None),
+        (ReportName::Turns, "by item", None, Some(TurnsBy::Item)),
+        (
+            ReportName::Turns,
+            "by category",
+            None,
+            Some(TurnsBy::Category),
+        ),
+        (ReportName::Valuation, "", None, None),
+    ];
+    for (name, label, policy, by) in cases {
+        let mut settings = ReportSettings::defaults(as_of);
+        if let Some(policy) = policy {
+            settings.policy = policy;
+        }
+        if let Some(by) = by {
+            settings.by = by;
+        }
+        let fast = reports.report(name, WH, &settings).await.unwrap();
+        settings.daily_only = true;
+        let daily = reports.report(name, WH, &settings).await.unwrap();
+        let what = format!("{name} {label} as of {as_of}");
+        assert!(!daily.rows.is_empty(), "{what}: no rows");
+        assert_eq!(fast.rows, daily.rows, "{what}: fast path differs");
+        if name == ReportName::Valuation {
+            assert!(
+                daily.notes.iter().any(|n| n.contains("used for 0 item(s)")),
+                "{what}: {:?}",
+                daily.notes
+            );
+        } else {
+            let note = expected.note(as_of);
+            assert!(fast.notes.contains(&note), "{what}: {:?}", fast.notes);
+            assert!(
+                daily.notes.contains(&WindowSource::Daily.note(as_of)),
+                "{what}: {:?}",
+                daily.notes
+            );
+        }
+        out.push((what, daily.rows));
+    }
+    out
+}
+
+#[tokio::test]
+async fn rolling_sums_and_stored_fifo_values_equal_the_daily_summary_through_late_events_and_a_rollover()
+ {
+    let server = TestServer::start("rep_rolling").await;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let items = generated_history(&server, &mut rng).await;
+    let reports = Reports::new(&server.store);
+    let yesterday = today() - Duration::days(1);
+
+    // The first refresh makes every item's rolling sums, for the day it is told.
+    let first = reports.refresh_for(yesterday).await.unwrap();
+    assert!(first.rolling_rebuilt, "{first:?}");
+    assert_eq!(first.rolling_items, items.len() as u64, "{first:?}");
+    assert!(first.fifo_items >= items.len() as u64, "{first:?}");
+    let before = fast_equals_daily(&reports, yesterday, WindowSource::Rolling).await;
+
+    // Late events from offline devices: sales dated inside each window and just outside,
+    // a receipt a month back, a future-dated correction; and today's sales (after
+    // `as_of`, which the turns' end on-hand takes back out).
+    let mut late = Vec::new();
+    for (k, days) in [2, 30, 44, 45, 59, 60, 61, 89, 90, 91, 92, 200]
+        .into_iter()
+        .enumerate()
+    {
+        late.extend(sale(&items[k * 3], 1 + k as i64, days_ago(days)));
+    }
+    late.extend(receipt(&items[1], 40, days_ago(30)));
+    late.extend(receipt(&items[2], 5, days_ago(-1)));
+    late.extend(sale(&items[4], 3, days_ago(0)));
+    insert_history(&server, &late).await;
+    let touched: std::collections::BTreeSet<&String> = late
+        .iter()
+        .map(|m| &m.0)
+        .collect::<std::collections::BTreeSet<_>>();
+    let incremental = reports.refresh_for(yesterday).await.unwrap();
+    assert!(!incremental.rolling_rebuilt, "{incremental:?}");
+    // Only the items the new rows touched were made again.
+    assert_eq!(
+        incremental.rolling_items,
+        touched.len() as u64,
+        "{incremental:?}"
+    );
+    let after = fast_equals_daily(&reports, yesterday, WindowSource::Rolling).await;
+    // The late events changed every item-window report: a rolling table left as it was
+    // would not have matched.
+    for ((what, rows_before), (_, rows_after)) in before.iter().zip(&after) {
+        if !what.starts_with("constraint-health") {
+            assert_ne!(
+                rows_before, rows_after,
+                "{what}: the late events changed nothing"
+            );
+        }
+    }
+
+    // The day rolls over: until a refresh for the new day, today's reports come from the
+    // daily summary, and equal it.
+    fast_equals_daily(&reports, today(), WindowSource::Daily).await;
+    let rollover = reports.refresh_for(today()).await.unwrap();
+    assert!(rollover.rolling_rebuilt, "{rollover:?}");
+    assert_eq!(rollover.item_days, 0, "{rollover:?}");
+    fast_equals_daily(&reports, today(), WindowSource::Rolling).await;
+    // Yesterday is no longer the rolling day: its reports fall back.
+    fast_equals_daily(&reports, yesterday, WindowSource::Daily).await;
+
+    // Stock moves after the refresh (pushes between refreshes): valuation walks the layers
+    // of those two items only, and still equals the layer walk.
+    let mut moved = sale(&items[5], 3, days_ago(0));
+    moved.extend(sale(&items[6], 2, days_ago(0)));
+    insert_history(&server, &moved).await;
+    fast_equals_daily(&reports, today(), WindowSource::Rolling).await;
+    let valuation = reports
+        .report(
+            ReportName::Valuation,
+            WH,
+            &ReportSettings::defaults(today()),
+        )
+        .await
+        .unwrap();
+    assert!(
+        valuation
+            .notes
+            .iter()
+            .any(|n| n.ends_with("layers walked for 2")),
+        "{:?}",
+        valuation.notes
+    );
+    // The next refresh stores them again, and makes the rolling sums of these two again.
+    let next = reports.refresh_for(today()).await.unwrap();
+    assert_eq!((next.fifo_items, next.rolling_items), (2, 2), "{next:?}");
+    assert!(!next.rolling_rebuilt, "{next:?}");
+    fast_equals_daily(&reports, today(), WindowSource::Rolling).await;
+
+    // Custom windows always come from the daily summary.
+    let mut custom = ReportSettings::defaults(today());
+    custom.velocity_days = 30;
+    let table = reports
+        .report(ReportName::Replenishment, WH, &custom)
+        .await
+        .unwrap();
+    assert!(
+        table.notes.contains(&WindowSource::Daily.note(today())),
+        "{:?}",
+        table.notes
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn turns_by_item_and_category_follow_a_known_history_both_ways() {
+    let server = TestServer::start("rep_turns").await;
+    // SKU-1: 300 received 120 days ago; 10 sold 95 days ago (before the 90-day window);
+    // 1 a day for the 90 days of the window; 5 received dated tomorrow (after `as_of`).
+    let mut history = receipt("SKU-1", 300, days_ago(120));
+    history.extend(sale("SKU-1", 10, days_ago(95)));
+    for d in 0..90 {
+        history.extend(sale("SKU-1", 1, days_ago(d)));
+    }
+    history.extend(receipt("SKU-1", 5, days_ago(-1)));
+    insert_history(&server, &history).await;
+    let reports = Reports::new(&server.store);
+    reports.refresh_for(today()).await.unwrap();
+    // End on-hand 205 − 5 (after as_of) = 200; start 200 + 90 = 290; average 245;
+    // turns 90 / 245 × 365 / 90 = 1.49.
+    for daily_only in [false, true] {
+        for (by, key) in [(TurnsBy::Item, "SKU-1"), (TurnsBy::Category, "(none)")] {
+            let mut settings = ReportSettings::defaults(today());
+            settings.by = by;
+            settings.daily_only = daily_only;
+            let table = reports
+                .report(ReportName::Turns, WH, &settings)
+                .await
+                .unwrap();
+            let body = table.to_json();
+            let r = row(&body, key);
+            assert_eq!(
+                (
+                    r["out_units"].as_i64(),
+                    r["start_on_hand"].as_i64(),
+                    r["end_on_hand"].as_i64(),
+                    r["annual_turns"].as_f64()
+                ),
+                (Some(90), Some(290), Some(200), Some(1.49)),
+                "{by:?} daily_only {daily_only}: {body}"
+            );
+            let source = if daily_only {
+                WindowSource::Daily
+            } else {
+                WindowSource::Rolling
+            };
+            assert!(
+                table.notes.contains(&source.note(today())),
+                "{:?}",
+                table.notes
+            );
+        }
+    }
     server.finish().await;
 }

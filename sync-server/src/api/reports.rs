@@ -86,7 +86,7 @@ pub async fn show(
         )
             .into_response()
     } else {
-        Json(table.to_json()).into_response()
+        Json(table).into_response()
     })
 }
 

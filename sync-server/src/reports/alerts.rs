@@ -129,9 +129,8 @@ pub async fn find_alerts(
             }),
         });
     }
-    for (category, out, start, end) in
-        turns_inputs(conn, warehouse, settings, TurnsBy::Category).await?
-    {
+    let (categories, _) = turns_inputs(conn, warehouse, settings, TurnsBy::Category).await?;
+    for (category, out, start, end) in categories {
         let Some(turns) = annual_turns(out, start, end, settings.turns_days) else {
             continue;
         };
@@ -203,11 +202,15 @@ pub async fn write_alerts(
     let subjects: Vec<String> = found.iter().map(|a| a.subject.clone()).collect();
     let messages: Vec<String> = found.iter().map(|a| a.message.clone()).collect();
     let payloads = Value::Array(found.iter().map(|a| a.payload.clone()).collect());
+    // `NOT IN` rather than `NOT EXISTS`: the planner takes the unnested arrays for a few
+    // rows and, as an anti join, loops over them for every open alert (6,000 open and found
+    // alerts took 5 s); `NOT IN` keeps them in one hashed subplan (10 ms). Neither side has
+    // NULLs.
     let closed = sqlx::query(
         "UPDATE alerts SET closed_at = now()
          WHERE warehouse = $1 AND closed_at IS NULL AND kind = ANY($4::text[])
-           AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS f(kind, subject)
-                           WHERE f.kind = alerts.kind AND f.subject = alerts.subject)",
+           AND (kind, subject) NOT IN (
+               SELECT f.kind, f.subject FROM unnest($2::text[], $3::text[]) AS f(kind, subject))",
     )
     .bind(warehouse)
     .bind(&kinds)

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, Row};
 
 use super::ReportError;
-use super::replenishment::UNIT_COST_SQL;
+use super::refresh::{rolling_guard, rolling_key, rolling_moved, rolling_ready};
+use super::replenishment::{UNIT_COST_SQL, WindowSource};
 use super::settings::{ReportSettings, TurnsBy};
 use super::table::round;
 
@@ -71,7 +72,14 @@ pub async fn on_hand(conn: &mut PgConnection, warehouse: &str) -> Result<Rows, R
     ))
 }
 
-pub async fn valuation(conn: &mut PgConnection, warehouse: &str) -> Result<Rows, ReportError> {
+pub async fn valuation(
+    conn: &mut PgConnection,
+    warehouse: &str,
+    settings: &ReportSettings,
+) -> Result<Rows, ReportError> {
+    // Each item's FIFO value is the one the refresh stored while the live on-hand and the
+    // received total still match it (`v`); the layers are walked only for the others (`w`:
+    // its one-time filter skips the walk where `v` matched).
     let sql = format!(
         "WITH onhand AS (
              SELECT item, sum(qty)::bigint AS qty FROM balances
@@ -83,24 +91,33 @@ pub async fn valuation(conn: &mut PgConnection, warehouse: &str) -> Result<Rows,
              FROM onhand o
              LEFT JOIN report_item_totals t ON t.warehouse = $1 AND t.item = o.item
              LEFT JOIN item_supply s ON s.warehouse = $1 AND s.sku = o.item)
-         SELECT b.item, b.qty, b.wac::float8 AS wac,
-                COALESCE(f.layered_qty, 0)::bigint AS layered_qty,
-                COALESCE(f.layered_value, 0)::float8 AS layered_value,
+         SELECT b.item, b.qty, b.wac::float8 AS wac, v.item IS NOT NULL AS stored,
+                COALESCE(CASE WHEN v.item IS NOT NULL THEN v.layered_qty
+                              ELSE f.layered_qty END, 0)::bigint AS layered_qty,
+                COALESCE(CASE WHEN v.item IS NOT NULL
+                              THEN v.priced_value
+                                   + COALESCE(v.unpriced_qty * COALESCE(b.standard_cost, b.wac), 0)
+                              ELSE f.layered_value END, 0)::float8 AS layered_value,
                 COALESCE(b.standard_cost, b.wac)::float8 AS unlayered_cost
          FROM base b
+         LEFT JOIN report_item_fifo v
+           ON NOT $2::bool AND v.warehouse = $1 AND v.item = b.item
+          AND v.on_hand = b.qty AND v.received_qty = b.received_qty
          LEFT JOIN LATERAL (
              SELECT sum(LEAST(l.qty, l.cum_qty - GREATEST(b.received_qty - b.qty, 0))) AS layered_qty,
                     sum(LEAST(l.qty, l.cum_qty - GREATEST(b.received_qty - b.qty, 0))
                         * COALESCE(l.unit_cost, b.standard_cost, b.wac)) AS layered_value
              FROM report_receipt_layers l
-             WHERE l.warehouse = $1 AND l.item = b.item
+             WHERE v.item IS NULL AND l.warehouse = $1 AND l.item = b.item
                AND l.cum_qty > GREATEST(b.received_qty - b.qty, 0)) f ON true
          ORDER BY b.item"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(warehouse)
+        .bind(settings.daily_only)
         .fetch_all(&mut *conn)
         .await?;
+    let mut walked = 0usize;
     let (mut total_fifo, mut total_wac, mut uncosted) = (0f64, 0f64, 0usize);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -109,6 +126,9 @@ pub async fn valuation(conn: &mut PgConnection, warehouse: &str) -> Result<Rows,
         let layered_qty: i64 = row.try_get("layered_qty")?;
         let layered_value: f64 = row.try_get("layered_value")?;
         let unlayered_cost: Option<f64> = row.try_get("unlayered_cost")?;
+        if !row.try_get::<bool, _>("stored")? {
+            walked += 1;
+        }
         let unlayered = (qty - layered_qty).max(0);
         let fifo = layered_value + unlayered as f64 * unlayered_cost.unwrap_or(0.0);
         let wac_value = qty as f64 * wac.unwrap_or(0.0);
@@ -137,6 +157,10 @@ pub async fn valuation(conn: &mut PgConnection, warehouse: &str) -> Result<Rows,
          on record at the standard cost"
             .to_owned(),
     );
+    notes.push(format!(
+        "FIFO layer values stored by the refresh used for {} item(s); layers walked for {walked}",
+        out.len() - walked
+    ));
     Ok((
         vec![
             "item",
@@ -158,37 +182,8 @@ pub fn annual_turns(out_units: i64, start: i64, end: i64, days: u32) -> Option<f
     (average > 0.0).then(|| out_units as f64 / average * 365.0 / f64::from(days.max(1)))
 }
 
-/// (group, out units, start on-hand, end on-hand) per group.
-pub async fn turns_inputs(
-    conn: &mut PgConnection,
-    warehouse: &str,
-    settings: &ReportSettings,
-    by: TurnsBy,
-) -> Result<Vec<(String, i64, i64, i64)>, ReportError> {
-    let sql = match by {
-        TurnsBy::Item | TurnsBy::Category => {
-            "WITH mv AS (
-                 SELECT item,
-                        COALESCE(sum(shipped) FILTER (WHERE day <= $2::date), 0)::bigint AS out_units,
-                        COALESCE(sum(net) FILTER (WHERE day <= $2::date), 0)::bigint AS net_window,
-                        COALESCE(sum(net) FILTER (WHERE day > $2::date), 0)::bigint AS net_after
-                 FROM report_item_daily
-                 WHERE warehouse = $1 AND day > $2::date - $3::int
-                 GROUP BY item),
-             onhand AS (
-                 SELECT item, sum(qty)::bigint AS qty FROM balances
-                 WHERE warehouse = $1 AND status <> 'discrepancy' GROUP BY item)
-             SELECT CASE WHEN $4 THEN COALESCE(i.category, '(none)') ELSE i.sku END AS grp,
-                    COALESCE(mv.out_units, 0) AS out_units,
-                    COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) AS end_qty,
-                    COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) - COALESCE(mv.net_window, 0) AS start_qty
-             FROM items i
-             LEFT JOIN mv ON mv.item = i.sku
-             LEFT JOIN onhand o ON o.item = i.sku
-             WHERE i.warehouse = $1 AND (mv.item IS NOT NULL OR o.qty <> 0)"
-        }
-        TurnsBy::Location => {
-            "WITH mv AS (
+/// Turns inputs by location, from the daily location summary (no rolling sums).
+const LOCATION_TURNS_SQL: &str = "WITH mv AS (
                  SELECT location,
                         COALESCE(sum(out_units) FILTER (WHERE day <= $2::date), 0)::bigint AS out_units,
                         COALESCE(sum(net) FILTER (WHERE day <= $2::date), 0)::bigint AS net_window,
@@ -202,29 +197,90 @@ pub async fn turns_inputs(
              SELECT COALESCE(mv.location, o.location) AS grp,
                     COALESCE(mv.out_units, 0) AS out_units,
                     COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) AS end_qty,
-                    COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) - COALESCE(mv.net_window, 0) AS start_qty
-             FROM mv FULL JOIN onhand o ON o.location = mv.location"
+                    COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0) - COALESCE(mv.net_window, 0) AS start_qty,
+                    false AS rolling
+             FROM mv FULL JOIN onhand o ON o.location = mv.location";
+
+/// (group, out units, start on-hand, end on-hand) per group, and where the item windows
+/// came from (by location: always the daily summary).
+pub async fn turns_inputs(
+    conn: &mut PgConnection,
+    warehouse: &str,
+    settings: &ReportSettings,
+    by: TurnsBy,
+) -> Result<(Vec<(String, i64, i64, i64)>, WindowSource), ReportError> {
+    let may_roll =
+        !settings.daily_only && settings.turns_days == super::refresh::rolling_windows().turns_days;
+    let mut rolling =
+        by != TurnsBy::Location && rolling_ready(conn, settings.as_of, may_roll).await?;
+    let rows = loop {
+        let (movement, flag) = if rolling {
+            (
+                "SELECT item, turns_shipped AS out_units, turns_net AS net_window, net_after
+                 FROM report_item_rolling WHERE warehouse = $1 AND turns_rows > 0",
+                rolling_guard("$2", "$5"),
+            )
+        } else {
+            (
+                "SELECT item,
+                        COALESCE(sum(shipped) FILTER (WHERE day <= $2::date), 0)::bigint AS out_units,
+                        COALESCE(sum(net) FILTER (WHERE day <= $2::date), 0)::bigint AS net_window,
+                        COALESCE(sum(net) FILTER (WHERE day > $2::date), 0)::bigint AS net_after
+                 FROM report_item_daily
+                 WHERE warehouse = $1 AND day > $2::date - $3::int
+                 GROUP BY item",
+                "false".to_owned(),
+            )
+        };
+        let item_sql = format!(
+            "WITH mv AS ({movement}),
+             onhand AS (
+                 SELECT item, sum(qty)::bigint AS qty FROM balances
+                 WHERE warehouse = $1 AND status <> 'discrepancy' GROUP BY item)
+             SELECT CASE WHEN $4 THEN COALESCE(i.category, '(none)') ELSE i.sku END AS grp,
+                    sum(COALESCE(mv.out_units, 0))::bigint AS out_units,
+                    sum(COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0))::bigint AS end_qty,
+                    sum(COALESCE(o.qty, 0) - COALESCE(mv.net_after, 0)
+                        - COALESCE(mv.net_window, 0))::bigint AS start_qty,
+                    {flag} AS rolling
+             FROM items i
+             LEFT JOIN mv ON mv.item = i.sku
+             LEFT JOIN onhand o ON o.item = i.sku
+             WHERE i.warehouse = $1 AND (mv.item IS NOT NULL OR o.qty <> 0)
+             GROUP BY grp"
+        );
+        let sql = match by {
+            TurnsBy::Item | TurnsBy::Category => item_sql.as_str(),
+            TurnsBy::Location => LOCATION_TURNS_SQL,
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(warehouse)
+            .bind(settings.as_of)
+            .bind(settings.turns_days as i32);
+        if by != TurnsBy::Location {
+            query = query.bind(by == TurnsBy::Category).bind(rolling_key());
         }
+        let rows = query.fetch_all(&mut *conn).await?;
+        if rolling_moved(rolling, &rows) {
+            rolling = false;
+            continue;
+        }
+        break rows;
     };
-    let mut query = sqlx::query(sql)
-        .bind(warehouse)
-        .bind(settings.as_of)
-        .bind(settings.turns_days as i32);
-    if by != TurnsBy::Location {
-        query = query.bind(by == TurnsBy::Category);
-    }
-    let rows = query.fetch_all(&mut *conn).await?;
+    let mut source = WindowSource::from_flag(false);
     let mut grouped: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
     for row in rows {
+        source = WindowSource::from_flag(row.try_get("rolling")?);
         let entry = grouped.entry(row.try_get("grp")?).or_default();
         entry.0 += row.try_get::<i64, _>("out_units")?;
         entry.1 += row.try_get::<i64, _>("start_qty")?;
         entry.2 += row.try_get::<i64, _>("end_qty")?;
     }
-    Ok(grouped
+    let groups = grouped
         .into_iter()
         .map(|(g, (out, start, end))| (g, out, start, end))
-        .collect())
+        .collect();
+    Ok((groups, source))
 }
 
 pub async fn turns(
@@ -233,7 +289,7 @@ pub async fn turns(
     settings: &ReportSettings,
 ) -> Result<Rows, ReportError> {
     let by = settings.by;
-    let groups = turns_inputs(conn, warehouse, settings, by).await?;
+    let (groups, source) = turns_inputs(conn, warehouse, settings, by).await?;
     let rows = groups
         .into_iter()
         .map(|(group, out, start, end)| {
@@ -263,11 +319,14 @@ pub async fn turns(
             "annual_turns",
         ],
         rows,
-        vec![format!(
-            "turns = units out in the last {} days / average on-hand, × 365 / {}; out = shipped \
-             (by location: picked or shipped out of it)",
-            settings.turns_days, settings.turns_days
-        )],
+        vec![
+            format!(
+                "turns = units out in the last {} days / average on-hand, × 365 / {}; out = \
+                 shipped (by location: picked or shipped out of it)",
+                settings.turns_days, settings.turns_days
+            ),
+            source.note(settings.as_of),
+        ],
     ))
 }
 

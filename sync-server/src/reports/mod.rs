@@ -36,7 +36,7 @@ use crate::store::Store;
 pub use alerts::{AlertCandidate, AlertWrites};
 pub use cost::UnitCost;
 pub use refresh::RefreshSummary;
-pub use replenishment::ReplenishmentWrites;
+pub use replenishment::{ReplenishmentWrites, WindowSource};
 pub use settings::{Policy, ReportParams, ReportSettings, TurnsBy};
 pub use table::ReportTable;
 
@@ -172,9 +172,18 @@ impl Reports {
         Utc::now().date_naive()
     }
 
-    /// Takes the ledger rows committed since the last refresh into the summaries.
+    /// Takes the ledger rows committed since the last refresh into the summaries, with
+    /// the rolling window sums for today (UTC).
     pub async fn refresh(&self) -> Result<RefreshSummary, ReportError> {
         refresh::refresh(&self.pool).await
+    }
+
+    /// [`Reports::refresh`] with the rolling window sums for `as_of` rather than today.
+    pub async fn refresh_for(
+        &self,
+        as_of: chrono::NaiveDate,
+    ) -> Result<RefreshSummary, ReportError> {
+        refresh::refresh_for(&self.pool, as_of).await
     }
 
     /// Every warehouse code, for the scheduled run.
@@ -201,7 +210,7 @@ impl Reports {
         let refreshed_through = refresh::refreshed_through(&mut conn).await?;
         let (columns, rows, notes) = match name {
             ReportName::OnHand => inventory::on_hand(&mut conn, warehouse).await?,
-            ReportName::Valuation => inventory::valuation(&mut conn, warehouse).await?,
+            ReportName::Valuation => inventory::valuation(&mut conn, warehouse, settings).await?,
             ReportName::Turns => inventory::turns(&mut conn, warehouse, settings).await?,
             ReportName::DeadStock => inventory::dead_stock(&mut conn, warehouse, settings).await?,
             ReportName::Shrinkage => inventory::shrinkage(&mut conn, warehouse, settings).await?,
@@ -210,22 +219,29 @@ impl Reports {
             ReportName::PurchaseSuggestions => {
                 alerts::open_suggestions(&mut conn, warehouse).await?
             }
-            ReportName::AbcXyz => (
-                replenishment::ABC_XYZ_COLUMNS.to_vec(),
-                replenishment::abc_xyz(&mut conn, warehouse, settings).await?,
-                vec![format!(
-                    "ABC by shipped value over {} weeks (A < {} %, B < {} % of cumulative value \
-                     before the item); XYZ by the weekly demand's coefficient of variation \
-                     (X ≤ {}, Y ≤ {}, else Z)",
-                    settings.class_weeks(),
-                    settings.abc_a_pct,
-                    settings.abc_b_pct,
-                    settings.xyz_x_cv,
-                    settings.xyz_y_cv
-                )],
-            ),
+            ReportName::AbcXyz => {
+                let (rows, source) = replenishment::abc_xyz(&mut conn, warehouse, settings).await?;
+                (
+                    replenishment::ABC_XYZ_COLUMNS.to_vec(),
+                    rows,
+                    vec![
+                        format!(
+                            "ABC by shipped value over {} weeks (A < {} %, B < {} % of \
+                             cumulative value before the item); XYZ by the weekly demand's \
+                             coefficient of variation (X ≤ {}, Y ≤ {}, else Z)",
+                            settings.class_weeks(),
+                            settings.abc_a_pct,
+                            settings.abc_b_pct,
+                            settings.xyz_x_cv,
+                            settings.xyz_y_cv
+                        ),
+                        source.note(settings.as_of),
+                    ],
+                )
+            }
             ReportName::Replenishment => {
-                let plan = replenishment::plan_items(&mut conn, warehouse, settings).await?;
+                let (plan, source) =
+                    replenishment::plan_items(&mut conn, warehouse, settings).await?;
                 let rows = plan
                     .iter()
                     .filter(|r| r.decision.velocity > 0.0 || r.available > 0 || r.on_order > 0)
@@ -234,16 +250,20 @@ impl Reports {
                 (
                     replenishment::REPLENISHMENT_COLUMNS.to_vec(),
                     rows,
-                    vec![format!(
-                        "policy {}; velocity over {} days, orders cover {} days of sales",
-                        settings.policy.as_str(),
-                        settings.velocity_days,
-                        settings.order_days
-                    )],
+                    vec![
+                        format!(
+                            "policy {}; velocity over {} days, orders cover {} days of sales",
+                            settings.policy.as_str(),
+                            settings.velocity_days,
+                            settings.order_days
+                        ),
+                        source.note(settings.as_of),
+                    ],
                 )
             }
             ReportName::ConstraintHealth => {
-                let plan = replenishment::plan_items(&mut conn, warehouse, settings).await?;
+                let (plan, source) =
+                    replenishment::plan_items(&mut conn, warehouse, settings).await?;
                 let health = policy::constraint_health(plan.iter().map(|r| &r.decision));
                 let count = |zone: policy::Zone| {
                     plan.iter()
@@ -280,6 +300,7 @@ impl Reports {
                          (green 1, yellow 0.5, red 0): the share of demand that stock can serve \
                          without a constraint; 100 when nothing sells"
                             .to_owned(),
+                        source.note(settings.as_of),
                     ],
                 )
             }
@@ -315,7 +336,7 @@ impl Reports {
         .bind(warehouse)
         .execute(&mut *tx)
         .await?;
-        let plan = replenishment::plan_items(&mut tx, warehouse, settings).await?;
+        let (plan, _) = replenishment::plan_items(&mut tx, warehouse, settings).await?;
         let replenishment = replenishment::write_run(&mut tx, warehouse, settings, &plan).await?;
         let found = alerts::find_alerts(&mut tx, warehouse, settings, &plan).await?;
         let alerts = alerts::write_alerts(&mut tx, warehouse, &found).await?;

@@ -5,17 +5,83 @@
 //! aggregates, FIFO layers, per-item totals and per-document receipt times, then moves
 //! `through`. All in one transaction, serialised by the state row's lock.
 //!
+//! Then the derived per-item rows the window reports read instead of the daily table:
+//!
+//! - `report_item_rolling`: the default windows' sums ending at `rolling_as_of` (the
+//!   refresh's day). On a new day (or new default windows) every item's row is made again
+//!   from the daily table; otherwise only the items the new ledger rows touched — whatever
+//!   their `occurred_at`, so late events from offline devices land in the right windows.
+//! - `report_item_fifo`: each on-hand item's FIFO layer value, made again for the items
+//!   whose on-hand or received total no longer match the stored row.
+//!
 //! Why `new_through` is safe: a ledger row's `committed_at` is its transaction's start
 //! time (`now()`). `new_through` is the start of the oldest transaction still open in this
 //! database (or now), read *before* the refresh transaction starts, so every row below it
 //! belongs to a transaction that has ended: the refresh sees it, and nothing can later
 //! appear below the mark. A long transaction only delays rows (they are taken next time).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
 use super::ReportError;
+use super::settings::ReportSettings;
+
+/// The windows the rolling rows hold: the defaults of [`ReportSettings`].
+pub(crate) fn rolling_windows() -> ReportSettings {
+    ReportSettings::defaults(NaiveDate::MIN)
+}
+
+/// Names the rolling windows in `report_refresh_state.rolling_windows`.
+pub(crate) fn rolling_key() -> String {
+    let w = rolling_windows();
+    format!(
+        "v{} o{} t{} w{}",
+        w.velocity_days,
+        w.order_days,
+        w.turns_days,
+        w.class_weeks()
+    )
+}
+
+/// True when the rolling rows were made for `as_of` (bound at `as_of_param`) and the
+/// default windows (`key_param`). A statement reading the rolling rows also returns this,
+/// evaluated in its own snapshot: a refresh may have moved them to another day since the
+/// report chose them, and then the report reads the daily table instead.
+pub(crate) fn rolling_guard(as_of_param: &str, key_param: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM report_refresh_state WHERE id = 1
+                 AND rolling_as_of = {as_of_param}::date AND rolling_windows = {key_param})"
+    )
+}
+
+/// Whether a report for `as_of` should read the rolling rows: it asks for the default
+/// windows (`may_roll`) and they were made for that day.
+pub(crate) async fn rolling_ready(
+    conn: &mut sqlx::PgConnection,
+    as_of: NaiveDate,
+    may_roll: bool,
+) -> Result<bool, ReportError> {
+    if !may_roll {
+        return Ok(false);
+    }
+    let sql = format!("SELECT {}", rolling_guard("$1", "$2"));
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(as_of)
+        .bind(rolling_key())
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Whether rows read from the rolling table (`rolling` chosen) turned out to be of another
+/// day: their statement's guard column says false.
+pub(crate) fn rolling_moved(rolling: bool, rows: &[sqlx::postgres::PgRow]) -> bool {
+    use sqlx::Row;
+    rolling
+        && rows
+            .first()
+            .is_some_and(|r| !r.try_get::<bool, _>("rolling").unwrap_or(false))
+}
 
 /// What one refresh took in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,10 +92,53 @@ pub struct RefreshSummary {
     pub item_days: u64,
     /// Receipt layers added.
     pub receipt_layers: u64,
+    /// The day the rolling window sums are for.
+    pub rolling_as_of: NaiveDate,
+    /// Whether every item's rolling sums were made again (a new day), rather than only
+    /// those of the items touched.
+    pub rolling_rebuilt: bool,
+    /// Items whose rolling sums were made (again).
+    pub rolling_items: u64,
+    /// Items whose FIFO value was made (again).
+    pub fifo_items: u64,
 }
 
-/// Takes every ledger row committed since the last refresh into the summaries.
+/// One item's window sums from `report_item_daily`, for the day `$1` and windows `$2`
+/// (velocity), `$3` (order), `$4` (turns), `$5` (class weeks), `$6` (the widest, in days);
+/// `{touched}` narrows it to the items of the refresh.
+const ROLLING_SQL: &str = "INSERT INTO report_item_rolling
+     (warehouse, item, velocity_shipped, velocity_sumsq, order_shipped, turns_rows,
+      turns_shipped, turns_net, net_after, class_shipped, class_weekly_sumsq)
+ SELECT warehouse, item,
+        COALESCE(sum(velocity_shipped), 0), COALESCE(sum(velocity_sumsq), 0),
+        COALESCE(sum(order_shipped), 0), COALESCE(sum(turns_rows), 0),
+        COALESCE(sum(turns_shipped), 0), COALESCE(sum(turns_net), 0),
+        COALESCE(sum(net_after), 0), COALESCE(sum(class_shipped), 0),
+        COALESCE(sum(class_shipped::float8 * class_shipped), 0)
+ FROM (
+     SELECT d.warehouse, d.item,
+            CASE WHEN d.day > $1::date THEN -1 ELSE ($1::date - d.day) / 7 END AS week,
+            sum(d.shipped) FILTER (WHERE d.day > $1::date - $2::int AND d.day <= $1::date) AS velocity_shipped,
+            sum(d.shipped::float8 * d.shipped) FILTER (WHERE d.day > $1::date - $2::int AND d.day <= $1::date) AS velocity_sumsq,
+            sum(d.shipped) FILTER (WHERE d.day > $1::date - $3::int AND d.day <= $1::date) AS order_shipped,
+            count(*) FILTER (WHERE d.day > $1::date - $4::int) AS turns_rows,
+            sum(d.shipped) FILTER (WHERE d.day > $1::date - $4::int AND d.day <= $1::date) AS turns_shipped,
+            sum(d.net) FILTER (WHERE d.day > $1::date - $4::int AND d.day <= $1::date) AS turns_net,
+            sum(d.net) FILTER (WHERE d.day > $1::date) AS net_after,
+            sum(d.shipped) FILTER (WHERE d.day > $1::date - 7 * $5::int AND d.day <= $1::date) AS class_shipped
+     FROM report_item_daily d {touched}
+     WHERE d.day > $1::date - $6::int
+     GROUP BY 1, 2, 3) w
+ GROUP BY warehouse, item";
+
+/// Takes every ledger row committed since the last refresh into the summaries; the
+/// rolling sums are for today (UTC).
 pub async fn refresh(pool: &PgPool) -> Result<RefreshSummary, ReportError> {
+    refresh_for(pool, Utc::now().date_naive()).await
+}
+
+/// [`refresh`] with the rolling sums for `as_of` (a day rollover is a new `as_of`).
+pub async fn refresh_for(pool: &PgPool, as_of: NaiveDate) -> Result<RefreshSummary, ReportError> {
     let through: DateTime<Utc> = sqlx::query_scalar(
         "SELECT LEAST(now(), COALESCE(
              (SELECT min(xact_start) FROM pg_stat_activity
@@ -46,20 +155,161 @@ pub async fn refresh(pool: &PgPool) -> Result<RefreshSummary, ReportError> {
     .fetch_one(&mut *tx)
     .await?;
     let first = from.timestamp() == 0;
-    if through <= from {
-        tx.commit().await?;
-        return Ok(RefreshSummary {
-            from: (!first).then_some(from),
-            through: from,
-            item_days: 0,
-            receipt_layers: 0,
-        });
-    }
     // A first refresh reads the whole ledger: let it sort in memory.
     sqlx::query("SET LOCAL work_mem = '256MB'")
         .execute(&mut *tx)
         .await?;
-    let lower = from;
+    let key = rolling_key();
+    let current: (Option<NaiveDate>, Option<String>) = sqlx::query_as(
+        "SELECT rolling_as_of, rolling_windows FROM report_refresh_state WHERE id = 1",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    // A new day (or new windows, or a first refresh) makes every item's rolling sums again;
+    // otherwise those of the items the new ledger rows touched.
+    let rebuild = current != (Some(as_of), Some(key.clone()));
+    let (item_days, receipt_layers, through) = if through > from {
+        let (item_days, receipt_layers) = take_ledger(&mut tx, from, through, !rebuild).await?;
+        (item_days, receipt_layers, through)
+    } else {
+        (0, 0, from)
+    };
+    let rolling_items = if rebuild {
+        rolling(&mut tx, as_of, Some(&key)).await?
+    } else if through > from {
+        rolling(&mut tx, as_of, None).await?
+    } else {
+        0
+    };
+    let rolling_rebuilt = rebuild;
+    let fifo_items = fifo(&mut tx).await?;
+    tx.commit().await?;
+    Ok(RefreshSummary {
+        from: (!first).then_some(from),
+        through,
+        item_days,
+        receipt_layers,
+        rolling_as_of: as_of,
+        rolling_rebuilt,
+        rolling_items,
+        fifo_items,
+    })
+}
+
+/// Makes the rolling window sums for `as_of` again: every item's when `rebuild_as` (the
+/// windows' key to record), else those of the items in `report_touched`. Returns the items
+/// made.
+async fn rolling(
+    tx: &mut sqlx::PgConnection,
+    as_of: NaiveDate,
+    rebuild_as: Option<&str>,
+) -> Result<u64, ReportError> {
+    let w = rolling_windows();
+    let widest = w
+        .velocity_days
+        .max(w.order_days)
+        .max(w.turns_days)
+        .max(7 * w.class_weeks());
+    let narrowed = if rebuild_as.is_some() {
+        sqlx::query("DELETE FROM report_item_rolling")
+            .execute(&mut *tx)
+            .await?;
+        ""
+    } else {
+        sqlx::query(
+            "DELETE FROM report_item_rolling r USING report_touched t
+             WHERE r.warehouse = t.warehouse AND r.item = t.item",
+        )
+        .execute(&mut *tx)
+        .await?;
+        "JOIN report_touched t ON t.warehouse = d.warehouse AND t.item = d.item"
+    };
+    let made = sqlx::query(sqlx::AssertSqlSafe(
+        ROLLING_SQL.replace("{touched}", narrowed),
+    ))
+    .bind(as_of)
+    .bind(w.velocity_days as i32)
+    .bind(w.order_days as i32)
+    .bind(w.turns_days as i32)
+    .bind(w.class_weeks() as i32)
+    .bind(widest as i32)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if let Some(key) = rebuild_as {
+        sqlx::query(
+            "UPDATE report_refresh_state SET rolling_as_of = $1, rolling_windows = $2 WHERE id = 1",
+        )
+        .bind(as_of)
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(made)
+}
+
+/// Stores the FIFO layer value of every on-hand item whose stored row is missing or was
+/// made for another on-hand or received total. Returns the items made.
+async fn fifo(tx: &mut sqlx::PgConnection) -> Result<u64, ReportError> {
+    Ok(sqlx::query(
+        "WITH onhand AS (
+             SELECT warehouse, item, sum(qty)::bigint AS qty FROM balances
+             WHERE status <> 'discrepancy' GROUP BY warehouse, item HAVING sum(qty) > 0),
+         stale AS (
+             SELECT o.warehouse, o.item, o.qty, COALESCE(t.received_qty, 0) AS received_qty
+             FROM onhand o
+             LEFT JOIN report_item_totals t ON t.warehouse = o.warehouse AND t.item = o.item
+             LEFT JOIN report_item_fifo f ON f.warehouse = o.warehouse AND f.item = o.item
+             WHERE f.item IS NULL OR f.on_hand <> o.qty
+                OR f.received_qty <> COALESCE(t.received_qty, 0))
+         INSERT INTO report_item_fifo AS f
+             (warehouse, item, on_hand, received_qty, layered_qty, priced_value, unpriced_qty)
+         SELECT s.warehouse, s.item, s.qty, s.received_qty, COALESCE(l.layered_qty, 0),
+                COALESCE(l.priced_value, 0), COALESCE(l.unpriced_qty, 0)
+         FROM stale s
+         LEFT JOIN LATERAL (
+             SELECT sum(LEAST(x.qty, x.cum_qty - GREATEST(s.received_qty - s.qty, 0))) AS layered_qty,
+                    sum(LEAST(x.qty, x.cum_qty - GREATEST(s.received_qty - s.qty, 0)) * x.unit_cost)
+                        AS priced_value,
+                    sum(LEAST(x.qty, x.cum_qty - GREATEST(s.received_qty - s.qty, 0)))
+                        FILTER (WHERE x.unit_cost IS NULL) AS unpriced_qty
+             FROM report_receipt_layers x
+             WHERE x.warehouse = s.warehouse AND x.item = s.item
+               AND x.cum_qty > GREATEST(s.received_qty - s.qty, 0)) l ON true
+         ON CONFLICT (warehouse, item) DO UPDATE SET
+           on_hand = EXCLUDED.on_hand, received_qty = EXCLUDED.received_qty,
+           layered_qty = EXCLUDED.layered_qty, priced_value = EXCLUDED.priced_value,
+           unpriced_qty = EXCLUDED.unpriced_qty",
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected())
+}
+
+/// Adds the ledger rows committed in `[lower, through)` to the daily, layer, total and
+/// document summaries, records the items they touched in the temporary `report_touched`
+/// when `touched` (not needed when every item's rolling sums are made again) and moves
+/// `through`. Returns (item-days touched, layers added).
+async fn take_ledger(
+    tx: &mut sqlx::PgConnection,
+    lower: DateTime<Utc>,
+    through: DateTime<Utc>,
+    touched: bool,
+) -> Result<(u64, u64), ReportError> {
+    if touched {
+        sqlx::query(
+            "CREATE TEMPORARY TABLE report_touched ON COMMIT DROP AS
+             SELECT DISTINCT warehouse, item FROM ledger
+             WHERE committed_at >= $1 AND committed_at < $2",
+        )
+        .bind(lower)
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("ANALYZE report_touched")
+            .execute(&mut *tx)
+            .await?;
+    }
     let item_days = sqlx::query(
         "INSERT INTO report_item_daily AS d (warehouse, item, day, shipped, received, net)
          SELECT warehouse, item, (occurred_at AT TIME ZONE 'UTC')::date,
@@ -176,13 +426,7 @@ pub async fn refresh(pool: &PgPool) -> Result<RefreshSummary, ReportError> {
         .bind(through)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(RefreshSummary {
-        from: (!first).then_some(from),
-        through,
-        item_days,
-        receipt_layers: u64::try_from(receipt_layers).unwrap_or(0),
-    })
+    Ok((item_days, u64::try_from(receipt_layers).unwrap_or(0)))
 }
 
 /// How far the summaries have read the ledger (`None` before the first refresh).

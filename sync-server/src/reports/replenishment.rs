@@ -9,6 +9,7 @@ use sqlx::{PgConnection, Row};
 use super::ReportError;
 use super::classify::{abc_classes, weekly_cv, xyz_class};
 use super::policy::{Decision, DemandInputs, Zone, decide};
+use super::refresh::{rolling_guard, rolling_key, rolling_moved, rolling_ready};
 use super::settings::ReportSettings;
 use super::table::round;
 
@@ -35,21 +36,40 @@ pub struct ItemReplenishment {
     pub previous_zone: Option<Zone>,
 }
 
-/// Every catalog item of `warehouse` with its decision, by SKU.
+/// Every catalog item of `warehouse` with its decision, by SKU, and where its demand
+/// windows came from.
 pub async fn plan_items(
     conn: &mut PgConnection,
     warehouse: &str,
     settings: &ReportSettings,
-) -> Result<Vec<ItemReplenishment>, ReportError> {
-    let rows = sqlx::query(
-        "WITH demand AS (
-             SELECT item,
-                    COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $3::int), 0)::bigint AS sold_v,
-                    COALESCE(sum(shipped::float8 * shipped) FILTER (WHERE day > $2::date - $3::int), 0) AS sumsq_v,
-                    COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $4::int), 0)::bigint AS sold_o
-             FROM report_item_daily
-             WHERE warehouse = $1 AND day > $2::date - GREATEST($3::int, $4::int) AND day <= $2::date
-             GROUP BY item),
+) -> Result<(Vec<ItemReplenishment>, WindowSource), ReportError> {
+    let defaults = super::refresh::rolling_windows();
+    let may_roll = !settings.daily_only
+        && settings.velocity_days == defaults.velocity_days
+        && settings.order_days == defaults.order_days;
+    let mut rolling = rolling_ready(conn, settings.as_of, may_roll).await?;
+    let rows = loop {
+        let (demand, flag) = if rolling {
+            (
+                "SELECT item, velocity_shipped AS sold_v, velocity_sumsq AS sumsq_v,
+                        order_shipped AS sold_o
+                 FROM report_item_rolling WHERE warehouse = $1",
+                rolling_guard("$2", "$6"),
+            )
+        } else {
+            (
+                "SELECT item,
+                        COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $3::int), 0)::bigint AS sold_v,
+                        COALESCE(sum(shipped::float8 * shipped) FILTER (WHERE day > $2::date - $3::int), 0) AS sumsq_v,
+                        COALESCE(sum(shipped) FILTER (WHERE day > $2::date - $4::int), 0)::bigint AS sold_o
+                 FROM report_item_daily
+                 WHERE warehouse = $1 AND day > $2::date - GREATEST($3::int, $4::int) AND day <= $2::date
+                 GROUP BY item",
+                "false".to_owned(),
+            )
+        };
+        let sql = format!(
+            "WITH demand AS ({demand}),
          stock AS (
              SELECT item, sum(qty)::bigint AS available FROM balances
              WHERE warehouse = $1 AND status = 'available' GROUP BY item),
@@ -81,7 +101,7 @@ pub async fn plan_items(
                 COALESCE(st.available, 0) AS available, COALESCE(oo.qty, 0) AS on_order,
                 COALESCE(c.lead_time_days::float8, sp.lead_time_days::float8, ob.mean_days, $5::float8) AS lead,
                 COALESCE(ob.std_days, 0) AS lead_std,
-                rs.zone AS previous_zone
+                rs.zone AS previous_zone, {flag} AS rolling
          FROM catalog c
          LEFT JOIN demand dm ON dm.item = c.sku
          LEFT JOIN stock st ON st.item = c.sku
@@ -89,17 +109,27 @@ pub async fn plan_items(
          LEFT JOIN suppliers sp ON sp.warehouse = $1 AND sp.code = c.supplier
          LEFT JOIN observed ob ON ob.supplier = c.supplier
          LEFT JOIN replenishment_state rs ON rs.warehouse = $1 AND rs.item = c.sku
-         ORDER BY c.sku",
-    )
-    .bind(warehouse)
-    .bind(settings.as_of)
-    .bind(settings.velocity_days as i32)
-    .bind(settings.order_days as i32)
-    .bind(f64::from(settings.default_lead_time_days))
-    .fetch_all(&mut *conn)
-    .await?;
+         ORDER BY c.sku"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(warehouse)
+            .bind(settings.as_of)
+            .bind(settings.velocity_days as i32)
+            .bind(settings.order_days as i32)
+            .bind(f64::from(settings.default_lead_time_days))
+            .bind(rolling_key())
+            .fetch_all(&mut *conn)
+            .await?;
+        if rolling_moved(rolling, &rows) {
+            rolling = false;
+            continue;
+        }
+        break rows;
+    };
+    let mut source = WindowSource::from_flag(false);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
+        source = WindowSource::from_flag(row.try_get("rolling")?);
         let available: i64 = row.try_get("available")?;
         let on_order: i64 = row.try_get("on_order")?;
         let inputs = DemandInputs {
@@ -122,7 +152,36 @@ pub async fn plan_items(
             previous_zone: previous.as_deref().and_then(Zone::parse),
         });
     }
-    Ok(out)
+    Ok((out, source))
+}
+
+/// Where a report's window sums came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowSource {
+    /// The per-item rolling sums the refresh keeps for the default windows.
+    Rolling,
+    /// The daily summary (custom windows or `as_of`, or rolling sums of another day).
+    Daily,
+}
+
+impl WindowSource {
+    pub(crate) fn from_flag(rolling: bool) -> WindowSource {
+        if rolling {
+            WindowSource::Rolling
+        } else {
+            WindowSource::Daily
+        }
+    }
+
+    /// The note a report prints about it.
+    pub fn note(self, as_of: chrono::NaiveDate) -> String {
+        match self {
+            WindowSource::Rolling => {
+                format!("windows from the rolling per-item sums kept for {as_of}")
+            }
+            WindowSource::Daily => "windows from the daily summary".to_owned(),
+        }
+    }
 }
 
 pub const REPLENISHMENT_COLUMNS: [&str; 14] = [
@@ -295,33 +354,56 @@ pub async fn abc_xyz(
     conn: &mut PgConnection,
     warehouse: &str,
     settings: &ReportSettings,
-) -> Result<Vec<Vec<Value>>, ReportError> {
+) -> Result<(Vec<Vec<Value>>, WindowSource), ReportError> {
     let weeks = settings.class_weeks();
-    let sql = format!(
-        "WITH weekly AS (
-             SELECT item, ($2::date - day) / 7 AS week, sum(shipped)::float8 AS units
-             FROM report_item_daily
-             WHERE warehouse = $1 AND day > $2::date - 7 * $3::int AND day <= $2::date
-             GROUP BY item, week),
-         demand AS (
-             SELECT item, sum(units) AS total, sum(units * units) AS sumsq FROM weekly GROUP BY item)
-         SELECT i.sku, i.category, COALESCE(d.total, 0) AS total, COALESCE(d.sumsq, 0) AS sumsq,
-                {UNIT_COST_SQL}::float8 AS unit_cost
-         FROM items i
-         LEFT JOIN demand d ON d.item = i.sku
-         LEFT JOIN report_item_totals t ON t.warehouse = i.warehouse AND t.item = i.sku
-         LEFT JOIN item_supply s ON s.warehouse = i.warehouse AND s.sku = i.sku
-         WHERE i.warehouse = $1
-         ORDER BY i.sku"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(warehouse)
-        .bind(settings.as_of)
-        .bind(weeks as i32)
-        .fetch_all(&mut *conn)
-        .await?;
+    let may_roll = !settings.daily_only && weeks == super::refresh::rolling_windows().class_weeks();
+    let mut rolling = rolling_ready(conn, settings.as_of, may_roll).await?;
+    let rows = loop {
+        let (demand, flag) = if rolling {
+            (
+                "SELECT item, class_shipped::float8 AS total, class_weekly_sumsq AS sumsq
+                 FROM report_item_rolling WHERE warehouse = $1",
+                rolling_guard("$2", "$4"),
+            )
+        } else {
+            (
+                "SELECT item, sum(units) AS total, sum(units * units) AS sumsq
+                 FROM (SELECT item, ($2::date - day) / 7 AS week, sum(shipped)::float8 AS units
+                       FROM report_item_daily
+                       WHERE warehouse = $1 AND day > $2::date - 7 * $3::int AND day <= $2::date
+                       GROUP BY item, week) weekly
+                 GROUP BY item",
+                "false".to_owned(),
+            )
+        };
+        let sql = format!(
+            "WITH demand AS ({demand})
+             SELECT i.sku, i.category, COALESCE(d.total, 0) AS total, COALESCE(d.sumsq, 0) AS sumsq,
+                    {UNIT_COST_SQL}::float8 AS unit_cost, {flag} AS rolling
+             FROM items i
+             LEFT JOIN demand d ON d.item = i.sku
+             LEFT JOIN report_item_totals t ON t.warehouse = i.warehouse AND t.item = i.sku
+             LEFT JOIN item_supply s ON s.warehouse = i.warehouse AND s.sku = i.sku
+             WHERE i.warehouse = $1
+             ORDER BY i.sku"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(warehouse)
+            .bind(settings.as_of)
+            .bind(weeks as i32)
+            .bind(rolling_key())
+            .fetch_all(&mut *conn)
+            .await?;
+        if rolling_moved(rolling, &rows) {
+            rolling = false;
+            continue;
+        }
+        break rows;
+    };
+    let mut source = WindowSource::from_flag(false);
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
+        source = WindowSource::from_flag(row.try_get("rolling")?);
         let sku: String = row.try_get("sku")?;
         let category: Option<String> = row.try_get("category")?;
         let total: f64 = row.try_get("total")?;
@@ -334,7 +416,7 @@ pub async fn abc_xyz(
         .map(|(_, _, total, _, cost)| total * cost.unwrap_or(0.0))
         .collect();
     let classes = abc_classes(&values, settings.abc_a_pct, settings.abc_b_pct);
-    Ok(items
+    let rows = items
         .into_iter()
         .zip(classes)
         .zip(values)
@@ -353,5 +435,6 @@ pub async fn abc_xyz(
                 cv.map_or(Value::Null, |c| round(c, 4)),
             ]
         })
-        .collect())
+        .collect();
+    Ok((rows, source))
 }

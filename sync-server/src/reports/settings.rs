@@ -143,6 +143,10 @@ pub struct ReportSettings {
     pub supplier_days: u32,
     /// Share of items, by velocity, whose stockout is an alert.
     pub top_velocity_share: f64,
+    /// Compute every window from the daily summary and walk the FIFO layers, even where
+    /// the refresh's rolling sums and stored FIFO values would serve (to compare the two;
+    /// not a request parameter).
+    pub daily_only: bool,
 }
 
 impl ReportSettings {
@@ -170,6 +174,7 @@ impl ReportSettings {
             supplier_delay_days: 15,
             supplier_days: 365,
             top_velocity_share: 0.2,
+            daily_only: false,
         }
     }
 

@@ -2,8 +2,9 @@
 //! renderings: JSON (rows as objects), CSV, and aligned text for the terminal.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 /// One report's output.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,9 +28,51 @@ struct JsonForm<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     refreshed_through: Option<DateTime<Utc>>,
     columns: &'a [&'static str],
-    rows: Vec<Map<String, Value>>,
+    rows: RowsForm<'a>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notes: &'a [String],
+}
+
+/// The rows as objects keyed by column, serialised straight from the table (no copy).
+struct RowsForm<'a>(&'a ReportTable);
+
+struct RowForm<'a>(&'a [&'static str], &'a [Value]);
+
+impl Serialize for RowsForm<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.rows.len()))?;
+        for row in &self.0.rows {
+            seq.serialize_element(&RowForm(&self.0.columns, row))?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for RowForm<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len().min(self.1.len())))?;
+        for (column, value) in self.0.iter().zip(self.1) {
+            map.serialize_entry(column, value)?;
+        }
+        map.end()
+    }
+}
+
+/// The JSON form: `{report, warehouse, as_of, refreshed_through, columns, rows: [{…}],
+/// notes}`, written without an intermediate `Value` (the API sends it this way).
+impl Serialize for ReportTable {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        JsonForm {
+            report: self.report,
+            warehouse: &self.warehouse,
+            as_of: self.as_of,
+            refreshed_through: self.refreshed_through,
+            columns: &self.columns,
+            rows: RowsForm(self),
+            notes: &self.notes,
+        }
+        .serialize(s)
+    }
 }
 
 /// Rounds money and rates for output (2 places; 4 for small rates).
@@ -44,29 +87,9 @@ pub fn round(value: f64, places: i32) -> Value {
 }
 
 impl ReportTable {
-    /// The JSON form: `{report, warehouse, as_of, refreshed_through, columns, rows: [{…}]}`.
+    /// The JSON form as a value (see the `Serialize` impl, which writes the same without it).
     pub fn to_json(&self) -> Value {
-        let rows = self
-            .rows
-            .iter()
-            .map(|row| {
-                self.columns
-                    .iter()
-                    .zip(row)
-                    .map(|(c, v)| ((*c).to_owned(), v.clone()))
-                    .collect()
-            })
-            .collect();
-        serde_json::to_value(JsonForm {
-            report: self.report,
-            warehouse: &self.warehouse,
-            as_of: self.as_of,
-            refreshed_through: self.refreshed_through,
-            columns: &self.columns,
-            rows,
-            notes: &self.notes,
-        })
-        .unwrap_or(Value::Null)
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     /// CSV with a header row; nulls are empty cells.

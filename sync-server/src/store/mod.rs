@@ -100,6 +100,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../migrations/server/0005_push.sql"),
     ),
     (
+        6,
+        "report_rolling",
+        include_str!("../../../migrations/server/0006_report_rolling.sql"),
+    ),
+    (
         7,
         "relay_lag",
         include_str!("../../../migrations/server/0007_relay_lag.sql"),
