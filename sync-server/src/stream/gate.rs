@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+
 use super::outbox;
 use crate::config::RelayConfig;
 use crate::metrics::METRICS;
@@ -88,23 +89,58 @@ fn relays_lag() -> Option<Duration> {
         .then(|| Duration::from_micros(LAG_MICROS.load(Ordering::Relaxed)))
 }
 
+/// A push's turn while the relays lag. Dropped when the push is done, it keeps the turn a
+/// little longer while they still lag — as long as their lag, at most [`MAX_HOLD`] — so the
+/// machine has idle time for the relays rather than the next push.
+#[derive(Debug)]
+pub struct Turn {
+    permit: Option<SemaphorePermit<'static>>,
+}
+
+/// The longest a finished push keeps its turn.
+const MAX_HOLD: Duration = Duration::from_millis(250);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let Some(permit) = self.permit.take() else {
+            return;
+        };
+        let max_lag = Duration::from_micros(MAX_LAG_MICROS.load(Ordering::Relaxed));
+        let lag = relays_lag();
+        if must_queue(lag, max_lag)
+            && let Some(lag) = lag
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                tokio::time::sleep(lag.min(MAX_HOLD)).await;
+                drop(permit);
+            });
+        }
+    }
+}
+
 /// Called before a push starts: returns at once while the relays keep up (or the gate is
 /// off), else when one of the gate's turns is free. Hold the answer until the push is done.
-pub async fn enter() -> Option<SemaphorePermit<'static>> {
+pub async fn enter() -> Turn {
+    let free = Turn { permit: None };
     if PUSHES.load(Ordering::Relaxed) == 0 {
-        return None;
+        return free;
     }
     let max_lag = Duration::from_micros(MAX_LAG_MICROS.load(Ordering::Relaxed));
     if !must_queue(relays_lag(), max_lag) {
-        return None;
+        return free;
     }
     let started = Instant::now();
-    let permit = PERMITS.acquire().await.ok()?;
+    let Ok(permit) = PERMITS.acquire().await else {
+        return free;
+    };
     METRICS.push_gate_waits.inc();
     METRICS
         .push_gate_wait_micros
         .add(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
-    Some(permit)
+    Turn {
+        permit: Some(permit),
+    }
 }
 
 #[cfg(test)]
