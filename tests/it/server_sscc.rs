@@ -34,6 +34,8 @@ fn allocated(dev: &mut Dev, sscc: &str) -> dockhand_app::domain::Event {
         EventBody::SsccAllocated(SsccAllocated {
             sscc: sscc.to_owned(),
             purpose: Some("pallet".into()),
+            contents: vec![],
+            order: None,
         }),
         at(0),
     );
@@ -212,6 +214,8 @@ async fn devices_lease_disjoint_blocks_and_duplicates_are_conflicts() {
         EventBody::SsccAllocated(SsccAllocated {
             sscc: fresh.clone(),
             purpose: Some("pallet".into()),
+            contents: vec![],
+            order: None,
         }),
         at(1),
     );
@@ -221,6 +225,8 @@ async fn devices_lease_disjoint_blocks_and_duplicates_are_conflicts() {
         EventBody::SsccAllocated(SsccAllocated {
             sscc: fresh,
             purpose: Some("pallet".into()),
+            contents: vec![],
+            order: None,
         }),
         at(2),
     );
