@@ -614,7 +614,7 @@ pub fn add_label_jobs(journal: &SharedJournal, printer: &str) -> anyhow::Result<
             },
         }),
         LabelRequest::Logistic(PalletLabel {
-            sscc: "095060000000005003".into(),
+            sscc: "095060000000005904".into(),
             content: Some(BLUE_MUG_GTIN.into()),
             count: Some(48),
             ship_to: vec!["ORDER SO-5521".into()],
@@ -623,7 +623,7 @@ pub fn add_label_jobs(journal: &SharedJournal, printer: &str) -> anyhow::Result<
         LabelRequest::Carton(CartonLabel {
             gtin: BLUE_MUG_GTIN.into(),
             count: Some(6),
-            sscc: Some("095060000000005010".into()),
+            sscc: Some("095060000000005911".into()),
             order: Some("SO-5521".into()),
             description: Some("Blue Mug 350 ml".into()),
             ..CartonLabel::default()

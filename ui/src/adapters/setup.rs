@@ -17,9 +17,11 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
         .on_save(move || with_window(&weak, |w| save(w, &c)));
 }
 
-/// Fills the form from the journal and the stored scanner profile.
-pub fn show(window: &MainWindow, controllers: &Controllers) {
+/// Fills the form from the journal and the stored scanner profile; `printer`: opened from
+/// the label screen, so it starts at the label printer.
+pub fn show(window: &MainWindow, controllers: &Controllers, printer: bool) {
     let adapter = window.global::<SetupAdapter>();
+    adapter.set_show_printer(printer);
     let choices = controllers.setup.scanner_choices();
     let current = controllers.setup.current().unwrap_or_else(|error| {
         tracing::error!(%error, "cannot read the device setup");

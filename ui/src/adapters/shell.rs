@@ -89,7 +89,10 @@ pub fn navigate(window: &MainWindow, controllers: &Rc<Controllers>, screen: Scre
     match screen {
         Screen::Home => home::show(window, controllers),
         Screen::Sync => sync_status::show(window, controllers),
-        Screen::Setup => setup::show(window, controllers),
+        Screen::Setup => {
+            let from = window.global::<ShellAdapter>().get_screen();
+            setup::show(window, controllers, from == Screen::Labels);
+        }
         Screen::SignIn => sign_in::show(window),
         Screen::Lookup => lookup::reset(window),
         Screen::Pick | Screen::More => {}

@@ -145,19 +145,26 @@ impl LabelsController {
         };
         let settings = self.settings();
         let template = layout_json(job.kind.parse()?, data, settings.stock, settings.dpi)?;
+        let symbols: Vec<String> = template
+            .symbols()
+            .into_iter()
+            .map(|s| {
+                if s.human_readable.is_empty() {
+                    s.data
+                } else {
+                    s.human_readable
+                }
+            })
+            .collect();
         Ok(Preview {
-            lines: template.texts().into_iter().map(str::to_owned).collect(),
-            symbols: template
-                .symbols()
+            // The line under each GS1 symbol is listed with the symbols, not twice.
+            lines: template
+                .texts()
                 .into_iter()
-                .map(|s| {
-                    if s.human_readable.is_empty() {
-                        s.data
-                    } else {
-                        s.human_readable
-                    }
-                })
+                .filter(|t| !(t.starts_with('(') && symbols.iter().any(|s| s == t)))
+                .map(str::to_owned)
                 .collect(),
+            symbols,
         })
     }
 
