@@ -34,6 +34,8 @@ fn allocated(dev: &mut Dev, sscc: &str) -> dockhand_app::domain::Event {
         EventBody::SsccAllocated(SsccAllocated {
             sscc: sscc.to_owned(),
             purpose: Some("pallet".into()),
+            contents: vec![],
+            order: None,
         }),
         at(0),
     );
@@ -208,19 +210,35 @@ async fn devices_lease_disjoint_blocks_and_duplicates_are_conflicts() {
         .to_string();
     let mut c = server.enrol(WH, Role::Picker).await;
     let mut d = server.enrol(WH, Role::Receiver).await;
+    // A pallet built of two packed cartons carries their SSCCs and its order.
     let mine = c.event(
         EventBody::SsccAllocated(SsccAllocated {
             sscc: fresh.clone(),
             purpose: Some("pallet".into()),
+            contents: vec!["095060001000000029".into(), "095060001000000036".into()],
+            order: Some(dockhand_app::domain::OrderNumber::new("SO-1").unwrap()),
         }),
         at(1),
     );
     let body = server.push_ok(&c, std::slice::from_ref(&mine)).await;
     assert_eq!(outcomes(&body), ["applied"], "{body}");
+    assert_eq!(
+        server
+            .scalar(
+                "SELECT count(*) FROM events WHERE kind = 'sscc_allocated'
+                 AND jsonb_array_length(body->'payload'->'contents') = 2
+                 AND body->'payload'->>'order' = 'SO-1'"
+            )
+            .await,
+        1,
+        "the server stores the pallet's cartons and order"
+    );
     let theirs = d.event(
         EventBody::SsccAllocated(SsccAllocated {
             sscc: fresh,
             purpose: Some("pallet".into()),
+            contents: vec![],
+            order: None,
         }),
         at(2),
     );

@@ -8,6 +8,7 @@ use crate::adapters;
 use crate::controllers::SharedJournal;
 use crate::controllers::conflicts::ConflictsController;
 use crate::controllers::home::HomeController;
+use crate::controllers::labels::LabelsController;
 use crate::controllers::lookup::LookupController;
 use crate::controllers::pick::PickController;
 use crate::controllers::scan_input::ScanInput;
@@ -37,6 +38,7 @@ pub struct Controllers {
     pub scan_input: RefCell<ScanInput>,
     pub feedback: Box<dyn Feedback>,
     pub conflicts: ConflictsController,
+    pub labels: LabelsController,
 }
 
 impl std::fmt::Debug for Controllers {
@@ -63,6 +65,7 @@ impl Controllers {
             sync: SyncController::new(journal.clone(), sync),
             lookup: LookupController::new(journal.clone()),
             conflicts: ConflictsController::new(journal.clone()),
+            labels: LabelsController::new(journal.clone()),
             pick: PickController::new(journal.clone()),
             receive: ReceiveController::new(journal.clone()),
             putaway: PutawayController::new(journal.clone()),
@@ -102,6 +105,8 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     adapters::count::connect(window, controllers);
     adapters::move_adjust::connect(window, controllers);
     adapters::conflicts::connect(window, controllers);
+    adapters::labels::connect(window, controllers);
+    adapters::lookup::connect(window, controllers);
     adapters::sync_status::show_status(window, &controllers.sync.status());
     adapters::shell::navigate(window, controllers, controllers.start_screen());
 }

@@ -26,9 +26,12 @@ pub mod controllers;
 pub mod demo;
 pub mod feedback;
 pub mod headless;
+pub mod print_worker;
 pub mod sample_device;
 pub mod screenshots;
 
+#[cfg(test)]
+mod test_printer;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -20,7 +20,8 @@ use dockhand_ui::controllers::conflicts::Runner;
 use dockhand_ui::demo::{self, DemoSession, DemoStatus};
 use dockhand_ui::feedback::TerminalFeedback;
 use dockhand_ui::headless::ScreenSize;
-use dockhand_ui::{MainWindow, screenshots};
+use dockhand_ui::print_worker::{PrintWorker, WorkerTiming};
+use dockhand_ui::{LabelsAdapter, MainWindow, screenshots};
 use slint::ComponentHandle;
 
 /// Dockhand's handheld UI.
@@ -130,6 +131,13 @@ fn run_window(
     );
     let window = MainWindow::new().context("cannot open the window (is a display available?)")?;
     app::connect(&window, &controllers);
+    // Labels print on their own thread; the label screen and the strip follow its runs.
+    let weak = window.as_weak();
+    let printer = PrintWorker::spawn(db.clone(), WorkerTiming::default(), move || {
+        let _ = weak.upgrade_in_event_loop(|w| w.global::<LabelsAdapter>().invoke_refresh());
+    })
+    .context("cannot start the print worker")?;
+    controllers.labels.set_wake(Box::new(printer.waker()));
     controllers
         .conflicts
         .set_runner(Runner::Background(runtime.handle().clone()));
@@ -155,6 +163,7 @@ fn run_window(
     });
 
     window.run().context("the window closed with an error")?;
+    printer.stop();
     sync.stop();
     Ok(())
 }

@@ -578,3 +578,77 @@ pub fn pick_sample_task(journal: &SharedJournal) -> anyhow::Result<()> {
 pub fn blue_mug_case_label() -> String {
     format!("]C101{BLUE_MUG_CASE_GTIN}")
 }
+
+/// A block of SSCCs as the server leases one (serials 500–599 under GS1's example prefix).
+pub fn add_sscc_block(journal: &SharedJournal) -> anyhow::Result<()> {
+    use dockhand_app::label::sscc::{SsccBlock, SsccScheme};
+    journal.borrow_mut().add_sscc_block(&SsccBlock {
+        scheme: SsccScheme::new(0, "9506000")?,
+        first: 500,
+        last: 599,
+    })?;
+    Ok(())
+}
+
+/// A few print jobs for the label screen: a bin label printed, a carton label waiting for
+/// an unreachable printer, and a pallet label interrupted mid-print (in doubt).
+pub fn add_label_jobs(journal: &SharedJournal, printer: &str) -> anyhow::Result<()> {
+    use dockhand_app::journal::LabelJobState;
+    use dockhand_app::label::settings::PrinterSettings;
+    use dockhand_app::label::{BinLabel, CartonLabel, PalletLabel, queue};
+    use dockhand_app::workflow::labels::LabelRequest;
+
+    let mut journal = journal.borrow_mut();
+    let settings = PrinterSettings::parse(printer, "203", "4x6")?;
+    settings.save(&mut journal)?;
+    let requests = [
+        LabelRequest::Bin(BinLabel {
+            code: "A-03-2-B".into(),
+            warehouse: "WH1".into(),
+            path: dockhand_app::domain::LocationPath {
+                zone: Some("A".into()),
+                aisle: Some("03".into()),
+                rack: Some("2".into()),
+                shelf: None,
+                bin: Some("B".into()),
+            },
+        }),
+        LabelRequest::Logistic(PalletLabel {
+            sscc: "095060000000005904".into(),
+            content: Some(BLUE_MUG_GTIN.into()),
+            count: Some(48),
+            ship_to: vec!["ORDER SO-5521".into()],
+            ..PalletLabel::default()
+        }),
+        LabelRequest::Carton(CartonLabel {
+            gtin: BLUE_MUG_GTIN.into(),
+            count: Some(6),
+            sscc: Some("095060000000005911".into()),
+            order: Some("SO-5521".into()),
+            description: Some("Blue Mug 350 ml".into()),
+            ..CartonLabel::default()
+        }),
+    ];
+    let jobs = queue::jobs_for_requests(&settings, &requests)?;
+    for job in &jobs {
+        journal.insert_label_job_with_data(job)?;
+    }
+    let (bin, pallet, carton) = (&jobs[0].id, &jobs[1].id, &jobs[2].id);
+    journal.move_label_job(bin, LabelJobState::Queued, LabelJobState::Sending, None)?;
+    journal.move_label_job(bin, LabelJobState::Sending, LabelJobState::Printed, None)?;
+    journal.move_label_job(pallet, LabelJobState::Queued, LabelJobState::Sending, None)?;
+    journal.move_label_job(
+        pallet,
+        LabelJobState::Sending,
+        LabelJobState::InDoubt,
+        Some("sending was interrupted: connection reset by peer"),
+    )?;
+    journal.move_label_job(carton, LabelJobState::Queued, LabelJobState::Sending, None)?;
+    journal.move_label_job(
+        carton,
+        LabelJobState::Sending,
+        LabelJobState::Queued,
+        Some("printer unreachable: connection refused"),
+    )?;
+    Ok(())
+}

@@ -16,7 +16,9 @@ use crate::feedback::SilentFeedback;
 use crate::headless::{self, ScreenSize};
 use crate::sample_device::{self, ScriptedSync};
 use crate::{ConflictsAdapter, ConflictsStage, Resolution};
-use crate::{CountAdapter, MoveAdapter, PackAdapter, PutawayAdapter, ReceiveAdapter};
+use crate::{
+    CountAdapter, LabelsAdapter, MoveAdapter, PackAdapter, PutawayAdapter, ReceiveAdapter,
+};
 use crate::{
     HomeAdapter, Job, MainWindow, PickAdapter, Screen, SetupAdapter, ShellAdapter, SyncAdapter,
 };
@@ -380,6 +382,66 @@ const SCENES: &[Scene] = &[
     ("44-pack-carton-label", |stage| {
         stage.acknowledge();
         stage.window.global::<PackAdapter>().invoke_close_carton();
+        Ok(())
+    }),
+    ("45-pack-no-sscc-left", |stage| {
+        stage
+            .window
+            .global::<PackAdapter>()
+            .invoke_print_and_close();
+        Ok(())
+    }),
+    ("46-pack-printed-and-closed", |stage| {
+        stage.acknowledge();
+        sample_device::add_sscc_block(&stage.journal)?;
+        stage
+            .window
+            .global::<PackAdapter>()
+            .invoke_print_and_close();
+        Ok(())
+    }),
+    ("47-labels-queue", |stage| {
+        stage.acknowledge();
+        sample_device::add_label_jobs(&stage.journal, "tcp://10.0.0.40:9100")?;
+        stage.go(Screen::Home);
+        stage.go(Screen::Labels);
+        Ok(())
+    }),
+    ("48-label-preview-waiting", |stage| {
+        stage.window.global::<LabelsAdapter>().invoke_select(0);
+        Ok(())
+    }),
+    ("49-label-in-doubt", |stage| {
+        stage.window.global::<LabelsAdapter>().invoke_select(1);
+        Ok(())
+    }),
+    ("50-label-bin-printed", |stage| {
+        stage.window.global::<LabelsAdapter>().invoke_select(2);
+        Ok(())
+    }),
+    ("51-labels-no-printer", |stage| {
+        dockhand_app::label::settings::PrinterSettings::default()
+            .save(&mut stage.journal.borrow_mut())?;
+        stage.go(Screen::Home);
+        stage.go(Screen::Labels);
+        Ok(())
+    }),
+    ("52-setup-label-printer", |stage| {
+        stage.go(Screen::Setup);
+        let setup = stage.window.global::<SetupAdapter>();
+        setup.set_printer("tcp://10.0.0.40:9100".into());
+        Ok(())
+    }),
+    ("53-setup-bad-printer", |stage| {
+        let setup = stage.window.global::<SetupAdapter>();
+        setup.set_printer("10.0.0.40".into());
+        setup.invoke_save();
+        Ok(())
+    }),
+    ("54-lookup-bin-print-label", |stage| {
+        stage.acknowledge();
+        stage.go(Screen::Lookup);
+        stage.scan("A-03-2-B");
         Ok(())
     }),
 ];

@@ -108,7 +108,11 @@ impl Handheld {
 
     fn feedback(&self) -> (FeedbackKind, String) {
         let shell = self.window.global::<ShellAdapter>();
-        (shell.get_feedback(), shell.get_feedback_text().to_string())
+        (
+            shell.get_feedback(),
+            // Codes in the band hold non-breaking hyphens (U+2011); compare with plain ones.
+            shell.get_feedback_text().replace('\u{2011}', "-"),
+        )
     }
 
     /// Home → More → Conflicts, as a supervisor finds them.

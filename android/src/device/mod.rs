@@ -22,10 +22,11 @@ use android_activity::{AndroidApp, MainEvent, PollEvent};
 use anyhow::Context;
 use dockhand_app::journal::Journal;
 use dockhand_app::sync::{SyncHandle, SyncService, SyncServiceConfig};
-use dockhand_ui::MainWindow;
 use dockhand_ui::adapters::shell;
 use dockhand_ui::adapters::sync_status::publish_status;
 use dockhand_ui::app::{self, Controllers};
+use dockhand_ui::print_worker::{PrintWorker, WorkerTiming};
+use dockhand_ui::{LabelsAdapter, MainWindow};
 use slint::ComponentHandle;
 use slint::platform::WindowEvent;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
@@ -118,6 +119,17 @@ fn run(app: AndroidApp) -> anyhow::Result<()> {
     let ui = MainWindow::new().context("cannot create the main window")?;
     app::connect(&ui, &controllers);
     ui.show().context("cannot show the main window")?;
+    // Labels print on their own thread (a Wi-Fi printer's TCP port 9100, as on the desktop).
+    let weak = ui.as_weak();
+    let printer = PrintWorker::spawn(
+        paths.journal().to_path_buf(),
+        WorkerTiming::default(),
+        move || {
+            let _ = weak.upgrade_in_event_loop(|w| w.global::<LabelsAdapter>().invoke_refresh());
+        },
+    )
+    .context("cannot start the print worker")?;
+    controllers.labels.set_wake(Box::new(printer.waker()));
 
     let mut updates = sync.subscribe();
     let weak = ui.as_weak();
@@ -147,6 +159,7 @@ fn run(app: AndroidApp) -> anyhow::Result<()> {
     };
     shell.run_loop();
     drop(shell);
+    printer.stop();
 
     sync.stop();
     runtime.shutdown_timeout(Duration::from_secs(2));

@@ -369,6 +369,12 @@ pub struct SsccAllocated {
     /// What it labels, e.g. `pallet` or `carton`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
+    /// A pallet built from packed cartons: the cartons' SSCCs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contents: Vec<String>,
+    /// The order the pallet or carton ships, when it ships one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderNumber>,
 }
 
 /// What happened. Serialised as `"kind"` + `"payload"` next to the header fields.
@@ -482,9 +488,13 @@ impl EventBody {
             }
             EventBody::QualityDecision(q) => q.line.check(kind),
             EventBody::ReceiptClosed(_) => Ok(()),
-            EventBody::SsccAllocated(a) => crate::label::sscc::Sscc::parse(&a.sscc)
-                .map(|_| ())
-                .or_else(|e| invalid(kind, e.to_string())),
+            EventBody::SsccAllocated(a) => {
+                for sscc in std::iter::once(&a.sscc).chain(&a.contents) {
+                    crate::label::sscc::Sscc::parse(sscc)
+                        .or_else(|e| invalid(kind, e.to_string()))?;
+                }
+                Ok(())
+            }
         }
     }
 }

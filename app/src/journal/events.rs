@@ -57,6 +57,16 @@ impl Journal {
         &mut self,
         drafts: Vec<EventDraft>,
     ) -> Result<Vec<RecordedEvent>, JournalError> {
+        self.record_batch_with_label_jobs(drafts, &[])
+    }
+
+    /// Records events and queues the label jobs they call for in one transaction: a crash
+    /// leaves both or neither (never a closed carton without its label job).
+    pub fn record_batch_with_label_jobs(
+        &mut self,
+        drafts: Vec<EventDraft>,
+        jobs: &[super::labels::NewLabelJob],
+    ) -> Result<Vec<RecordedEvent>, JournalError> {
         let warehouse = self.warehouse.clone().ok_or(JournalError::NoWarehouse)?;
         for draft in &drafts {
             draft.body.validate()?;
@@ -88,6 +98,9 @@ impl Journal {
             };
             insert_event(&tx, &event)?;
             out.push(RecordedEvent { seq, event });
+        }
+        for job in jobs {
+            super::labels::insert_job(&tx, job)?;
         }
         tx.commit()?;
         Ok(out)

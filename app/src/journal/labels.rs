@@ -64,10 +64,32 @@ pub struct LabelJob {
     pub last_error: Option<String>,
     pub created_at: String,
     pub printed_at: Option<String>,
+    /// The label's data as JSON (the fields of its kind); `None` for older jobs.
+    pub data: Option<String>,
+}
+
+/// A job to queue: what [`Journal::insert_label_job`] and
+/// [`Journal::record_batch_with_label_jobs`] store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLabelJob {
+    pub id: String,
+    /// The printer's address, or empty when none is set yet (the job waits for one).
+    pub printer: String,
+    pub kind: String,
+    pub zpl: String,
+    pub data: Option<String>,
+}
+
+/// The label printer as the device's settings store it (raw text; `label::settings` reads it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredPrinterSettings {
+    pub printer: Option<String>,
+    pub dpi: Option<String>,
+    pub stock: Option<String>,
 }
 
 const JOB_COLUMNS: &str =
-    "id, seq, printer, kind, zpl, state, attempts, last_error, created_at, printed_at";
+    "id, seq, printer, kind, zpl, state, attempts, last_error, created_at, printed_at, data";
 
 fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LabelJob, String)> {
     Ok((
@@ -82,6 +104,7 @@ fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LabelJob, String)> {
             last_error: r.get(7)?,
             created_at: r.get(8)?,
             printed_at: r.get(9)?,
+            data: r.get(10)?,
         },
         r.get(5)?,
     ))
@@ -90,6 +113,21 @@ fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LabelJob, String)> {
 fn with_state((mut job, state): (LabelJob, String)) -> Result<LabelJob, JournalError> {
     job.state = LabelJobState::parse(&state)?;
     Ok(job)
+}
+
+/// Inserts a queued job inside the caller's transaction.
+pub(super) fn insert_job(
+    tx: &rusqlite::Transaction<'_>,
+    job: &NewLabelJob,
+) -> Result<(), JournalError> {
+    let now = Utc::now().to_rfc3339();
+    tx.execute(
+        "INSERT INTO label_jobs (id, seq, printer, kind, zpl, state, created_at, updated_at, data)
+         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM label_jobs), ?2, ?3, ?4,
+                 'queued', ?5, ?5, ?6)",
+        params![job.id, job.printer, job.kind, job.zpl, now, job.data],
+    )?;
+    Ok(())
 }
 
 impl Journal {
@@ -101,15 +139,81 @@ impl Journal {
         kind: &str,
         zpl: &str,
     ) -> Result<LabelJob, JournalError> {
-        let now = Utc::now().to_rfc3339();
+        self.insert_label_job_with_data(&NewLabelJob {
+            id: id.to_owned(),
+            printer: printer.to_owned(),
+            kind: kind.to_owned(),
+            zpl: zpl.to_owned(),
+            data: None,
+        })
+    }
+
+    /// Queues a job with its label data durably.
+    pub fn insert_label_job_with_data(
+        &mut self,
+        job: &NewLabelJob,
+    ) -> Result<LabelJob, JournalError> {
+        let tx = self.conn.transaction()?;
+        insert_job(&tx, job)?;
+        tx.commit()?;
+        self.label_job(&job.id)?
+            .ok_or_else(|| JournalError::Inconsistent(format!("label job {} vanished", job.id)))
+    }
+
+    /// Newest first, at most `limit` (the label screen).
+    pub fn recent_label_jobs(&self, limit: usize) -> Result<Vec<LabelJob>, JournalError> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM label_jobs ORDER BY seq DESC LIMIT ?1");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![limit as i64], job_from_row)?;
+        rows.map(|r| with_state(r?)).collect()
+    }
+
+    /// How many jobs wait (queued or sending) and how many need someone to look
+    /// (in doubt), over every printer.
+    pub fn label_jobs_waiting(&self) -> Result<(u64, u64), JournalError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(state IN ('queued', 'sending')), 0),
+                    COALESCE(SUM(state = 'in_doubt'), 0) FROM label_jobs",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )?)
+    }
+
+    /// Points every queued job at `printer` (the one in the settings now): jobs queued
+    /// while no printer was set, or for a printer since replaced, print there. Returns how
+    /// many moved.
+    pub fn retarget_queued_label_jobs(&mut self, printer: &str) -> Result<usize, JournalError> {
+        Ok(self.conn.execute(
+            "UPDATE label_jobs SET printer = ?1 WHERE state = 'queued' AND printer <> ?1",
+            params![printer],
+        )?)
+    }
+
+    /// The label printer in the device's settings.
+    pub fn printer_settings(&self) -> Result<StoredPrinterSettings, JournalError> {
+        Ok(self.conn.query_row(
+            "SELECT label_printer, label_dpi, label_stock FROM device WHERE id = 1",
+            [],
+            |r| {
+                Ok(StoredPrinterSettings {
+                    printer: r.get(0)?,
+                    dpi: r.get(1)?,
+                    stock: r.get(2)?,
+                })
+            },
+        )?)
+    }
+
+    /// Stores the label printer settings (already checked by the caller).
+    pub fn set_printer_settings(
+        &mut self,
+        settings: &StoredPrinterSettings,
+    ) -> Result<(), JournalError> {
         self.conn.execute(
-            "INSERT INTO label_jobs (id, seq, printer, kind, zpl, state, created_at, updated_at)
-             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM label_jobs), ?2, ?3, ?4,
-                     'queued', ?5, ?5)",
-            params![id, printer, kind, zpl, now],
+            "UPDATE device SET label_printer = ?1, label_dpi = ?2, label_stock = ?3 WHERE id = 1",
+            params![settings.printer, settings.dpi, settings.stock],
         )?;
-        self.label_job(id)?
-            .ok_or_else(|| JournalError::Inconsistent(format!("label job {id} vanished")))
+        Ok(())
     }
 
     pub fn label_job(&self, id: &str) -> Result<Option<LabelJob>, JournalError> {

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/device/0003_workflows.sql"),
     include_str!("../../../migrations/device/0004_push_commits.sql"),
     include_str!("../../../migrations/device/0005_labels.sql"),
+    include_str!("../../../migrations/device/0006_label_settings.sql"),
 ];
 
 /// The schema version this build writes.

@@ -25,7 +25,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::domain::{DeviceId, EventDecodeError, IdError, WarehouseCode};
 
 pub use events::{EventDraft, JournalStats, RecordedEvent};
-pub use labels::{LabelJob, LabelJobState};
+pub use labels::{LabelJob, LabelJobState, NewLabelJob, StoredPrinterSettings};
 pub use outbox::{OutboxEntry, OutboxState, SyncVerdict};
 pub use projections::{CatalogHit, OnHandRow};
 pub use sync_store::{DeviceConflict, PullApplied, SyncMarks};

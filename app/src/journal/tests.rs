@@ -502,3 +502,37 @@ fn locations_are_listed_by_kind_in_walking_order() {
     assert_eq!(codes(LocationKind::PackStation), ["PACK-1"]);
     assert!(codes(LocationKind::Staging).is_empty());
 }
+
+#[test]
+fn events_and_their_label_jobs_are_recorded_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    let job = |id: &str| NewLabelJob {
+        id: id.into(),
+        printer: String::new(),
+        kind: "carton".into(),
+        zpl: "^XA^XZ".into(),
+        data: Some("{}".into()),
+    };
+    journal
+        .record_batch_with_label_jobs(vec![receive(1)], &[job("a")])
+        .unwrap();
+    assert_eq!(journal.last_seq().unwrap().0, 1);
+    assert_eq!(journal.label_jobs_waiting().unwrap(), (1, 0));
+    // A job that cannot be stored (its id is taken) takes the event down with it.
+    assert!(
+        journal
+            .record_batch_with_label_jobs(vec![receive(2)], &[job("b"), job("a")])
+            .is_err()
+    );
+    assert_eq!(
+        journal.last_seq().unwrap().0,
+        1,
+        "no event without its label"
+    );
+    assert_eq!(
+        journal.label_jobs_waiting().unwrap(),
+        (1, 0),
+        "no label without its event"
+    );
+}

@@ -37,6 +37,8 @@ pub fn allocate_sscc(
         body: EventBody::SsccAllocated(SsccAllocated {
             sscc: sscc.to_string(),
             purpose: Some(purpose.to_owned()),
+            contents: vec![],
+            order: None,
         }),
     })?;
     Ok((sscc, event))

@@ -23,6 +23,8 @@ mod layout;
 pub mod printer;
 #[cfg(feature = "device")]
 pub mod queue;
+#[cfg(feature = "device")]
+pub mod settings;
 pub mod sscc;
 mod stock;
 mod template;

@@ -14,9 +14,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::printer::{PrinterAddress, PrinterLink, SendError};
-use super::{LabelError, Template, zpl};
-use crate::journal::{Journal, JournalError, LabelJob, LabelJobState};
+use super::settings::PrinterSettings;
+use super::{LabelError, LabelKind, Template, layout_json, zpl};
+use crate::journal::{Journal, JournalError, LabelJob, LabelJobState, NewLabelJob};
 use crate::sync::backoff::Backoff;
+use crate::workflow::labels::LabelRequest;
 
 /// Why the queue could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +33,8 @@ pub enum QueueError {
         "print job {id} is {state}, not in doubt; only a job interrupted while sending can be resolved"
     )]
     NotInDoubt { id: String, state: &'static str },
+    #[error("print job {id} is {state}; only a waiting or unresolved job can be cancelled")]
+    NotCancellable { id: String, state: &'static str },
 }
 
 /// What a queue run did and what is left.
@@ -64,6 +68,111 @@ pub fn enqueue(
     let id = Uuid::now_v7().to_string();
     let zpl = zpl::render(template, Some(&format!("job {id}")))?;
     Ok(journal.insert_label_job(&id, &printer.to_string(), template.kind, &zpl)?)
+}
+
+/// A job for `template` on `printer_key` (an address, or empty: no printer set yet), not
+/// stored yet: the caller stores it, alone or with the facts that called for it
+/// (`Journal::record_batch_with_label_jobs`).
+pub fn new_job(
+    printer_key: &str,
+    template: &Template,
+    data: Option<String>,
+) -> Result<NewLabelJob, LabelError> {
+    let id = Uuid::now_v7().to_string();
+    let zpl = zpl::render(template, Some(&format!("job {id}")))?;
+    Ok(NewLabelJob {
+        id,
+        printer: printer_key.to_owned(),
+        kind: template.kind.to_owned(),
+        zpl,
+        data,
+    })
+}
+
+/// The jobs for the labels a workflow step asked for, laid out for `settings`' stock.
+pub fn jobs_for_requests(
+    settings: &PrinterSettings,
+    requests: &[LabelRequest],
+) -> Result<Vec<NewLabelJob>, LabelError> {
+    requests
+        .iter()
+        .map(|request| {
+            let template = request.layout(settings.stock, settings.dpi)?;
+            new_job(
+                &settings.printer_key(),
+                &template,
+                Some(request.data_json()),
+            )
+        })
+        .collect()
+}
+
+/// Queues a new copy of job `id` (the same label data laid out again, a new job id).
+pub fn reprint(
+    journal: &mut Journal,
+    id: &str,
+    settings: &PrinterSettings,
+) -> Result<LabelJob, QueueError> {
+    let job = journal
+        .label_job(id)?
+        .ok_or_else(|| QueueError::UnknownJob(id.to_owned()))?;
+    let new = match &job.data {
+        Some(data) => {
+            let kind: LabelKind = job.kind.parse()?;
+            let template = layout_json(kind, data, settings.stock, settings.dpi)?;
+            new_job(&settings.printer_key(), &template, Some(data.clone()))?
+        }
+        None => {
+            let new_id = Uuid::now_v7().to_string();
+            NewLabelJob {
+                zpl: job
+                    .zpl
+                    .replace(&format!("job {}", job.id), &format!("job {new_id}")),
+                id: new_id,
+                printer: settings.printer_key(),
+                kind: job.kind.clone(),
+                data: None,
+            }
+        }
+    };
+    Ok(journal.insert_label_job_with_data(&new)?)
+}
+
+/// Cancels a waiting or in-doubt job: it will not print.
+pub fn cancel(journal: &mut Journal, id: &str) -> Result<LabelJob, QueueError> {
+    let job = journal
+        .label_job(id)?
+        .ok_or_else(|| QueueError::UnknownJob(id.to_owned()))?;
+    let mut moved = false;
+    for from in [LabelJobState::Queued, LabelJobState::InDoubt] {
+        if journal.move_label_job(id, from, LabelJobState::Cancelled, None)? {
+            moved = true;
+            break;
+        }
+    }
+    if !moved {
+        return Err(QueueError::NotCancellable {
+            id: id.to_owned(),
+            state: job.state.as_str(),
+        });
+    }
+    journal
+        .label_job(id)?
+        .ok_or_else(|| QueueError::UnknownJob(id.to_owned()))
+}
+
+/// One run for the device's configured printer: queued jobs (also those queued before a
+/// printer was set) go to it, then [`run_once`]. `None` when no printer is set.
+pub fn run_configured(
+    journal: &mut Journal,
+    settings: &PrinterSettings,
+    link: &mut dyn PrinterLink,
+) -> Result<Option<QueueReport>, QueueError> {
+    let Some(printer) = &settings.printer else {
+        return Ok(None);
+    };
+    journal.retarget_queued_label_jobs(&printer.to_string())?;
+    run_once(journal, printer, link).map(Some)
 }
 
 /// Queues the labels a workflow step asked for (see `workflow::labels::labels_for`).

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use crate::domain::{
     AdjustReason, DocumentKind, DocumentRef, Gtin, LocationCode, LotCode, QualityDecision,
-    ScanRecord, SerialNumber, StockStatus,
+    ScanRecord, SerialNumber, Sku, StockStatus,
 };
 
 /// A scan after classification: what the barcode means.
@@ -62,6 +62,12 @@ pub enum Action {
     Weight { grams: u32 },
     /// Finish the document, carton or count.
     Close,
+    /// Close the open carton with an SSCC the device just allocated from its leased block
+    /// (the carton label is printed for it), instead of scanning a pre-printed label.
+    CloseWithSscc { sscc: String },
+    /// An item keyed in from the list because its carton carries no label (no GTIN
+    /// scanned); an item label is printed for it.
+    KeyItem { sku: Sku },
     /// Leave the job; nothing is lost, it can be resumed.
     Cancel,
     /// Count this item again.
@@ -179,6 +185,12 @@ impl Input {
                     .map_err(|_| bad("expected grams, e.g. `weight 1250`"))?,
             },
             "close" => Action::Close,
+            "close-sscc" => Action::CloseWithSscc {
+                sscc: rest.to_owned(),
+            },
+            "key" => Action::KeyItem {
+                sku: Sku::new(rest).map_err(|e| bad(&e.to_string()))?,
+            },
             "cancel" => Action::Cancel,
             "recount" => Action::Recount,
             "lot" => {

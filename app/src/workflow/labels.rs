@@ -1,12 +1,15 @@
 //! Which labels a workflow step calls for, decided from its facts: packing closes a carton
-//! with an SSCC → a carton label (GTIN + count when the carton holds one item, else the
-//! SSCC with the order); goods received without a GTIN scan (an unlabelled carton, keyed
-//! in) → an item label for each unit kind. Pure: the caller queues what this returns
-//! (`label::queue::enqueue_requests` on the device).
+//! with an SSCC the device allocated in the same step → a carton label (GTIN + count when
+//! the carton holds one item, else the SSCC with the order; a carton closed on a scanned,
+//! pre-printed label gets none); a pallet SSCC allocated for packed cartons → the pallet's
+//! SSCC label (content and count when the cartons hold one item, lot and expiry when
+//! common); goods received without a GTIN scan (an unlabelled carton, keyed in) → an item
+//! label. A bin label is asked for by hand ([`bin_label`]). Pure: the caller queues what
+//! this returns (`label::queue` on the device), with the facts when it can.
 
-use crate::domain::{EventBody, Item, StockLine};
+use crate::domain::{EventBody, Item, Location, OrderNumber, SsccAllocated, StockLine};
 use crate::label::{
-    CartonLabel, Dpi, ItemLabel, LabelError, LabelKind, PalletLabel, Stock, Template,
+    BinLabel, CartonLabel, Dpi, ItemLabel, LabelError, LabelKind, PalletLabel, Stock, Template,
 };
 
 use super::projections::{ProjectionError, Projections};
@@ -15,9 +18,10 @@ use super::projections::{ProjectionError, Projections};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LabelRequest {
     Carton(CartonLabel),
-    /// A carton of mixed items: its SSCC and the order.
+    /// A pallet, or a carton of mixed items: its SSCC and what is known of its content.
     Logistic(PalletLabel),
     Item(ItemLabel),
+    Bin(BinLabel),
 }
 
 impl LabelRequest {
@@ -26,6 +30,7 @@ impl LabelRequest {
             LabelRequest::Carton(_) => LabelKind::Carton,
             LabelRequest::Logistic(_) => LabelKind::Sscc,
             LabelRequest::Item(_) => LabelKind::Item,
+            LabelRequest::Bin(_) => LabelKind::Bin,
         }
     }
 
@@ -34,8 +39,127 @@ impl LabelRequest {
             LabelRequest::Carton(l) => l.layout(stock, dpi),
             LabelRequest::Logistic(l) => l.layout(stock, dpi),
             LabelRequest::Item(l) => l.layout(stock, dpi),
+            LabelRequest::Bin(l) => l.layout(stock, dpi),
         }
     }
+
+    /// The label's data as JSON, the form `label::layout_json` reads (kept with the print
+    /// job for the preview and for reprints).
+    pub fn data_json(&self) -> String {
+        let value = match self {
+            LabelRequest::Carton(l) => serde_json::to_string(l),
+            LabelRequest::Logistic(l) => serde_json::to_string(l),
+            LabelRequest::Item(l) => serde_json::to_string(l),
+            LabelRequest::Bin(l) => serde_json::to_string(l),
+        };
+        // Plain structs of strings and numbers: serialising cannot fail.
+        value.unwrap_or_default()
+    }
+}
+
+/// The shelf label of a location (warehouse › zone › aisle › rack › shelf › bin).
+pub fn bin_label(location: &Location) -> LabelRequest {
+    LabelRequest::Bin(BinLabel {
+        code: location.code.as_str().to_owned(),
+        warehouse: location.warehouse.as_str().to_owned(),
+        path: location.path.clone(),
+    })
+}
+
+/// Why no pallet can be built for an order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PalletError {
+    #[error("Order {0} has no closed cartons yet: close a carton first")]
+    NoCartons(String),
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+}
+
+/// The fact of building a pallet of `order`'s closed cartons under the new pallet SSCC
+/// `sscc` (allocated by the device): an `sscc_allocated` event listing the cartons.
+pub fn pallet_of(
+    order: &OrderNumber,
+    sscc: &str,
+    proj: &dyn Projections,
+) -> Result<EventBody, PalletError> {
+    let contents: Vec<String> = packs_of(order, proj)?
+        .into_iter()
+        .filter_map(|(carton, _)| carton)
+        .collect();
+    if contents.is_empty() {
+        return Err(PalletError::NoCartons(order.as_str().to_owned()));
+    }
+    Ok(EventBody::SsccAllocated(SsccAllocated {
+        sscc: sscc.to_owned(),
+        purpose: Some("pallet".into()),
+        contents,
+        order: Some(order.clone()),
+    }))
+}
+
+/// A packed carton: its SSCC (if it had one) and what is in it.
+type PackedCarton = (Option<String>, Vec<StockLine>);
+
+/// The order's packed cartons.
+fn packs_of(
+    order: &OrderNumber,
+    proj: &dyn Projections,
+) -> Result<Vec<PackedCarton>, ProjectionError> {
+    Ok(proj
+        .history(&super::History::PackedOrder(order.clone()))?
+        .into_iter()
+        .filter_map(|fact| match fact.body {
+            EventBody::Pack(pack) => Some((pack.carton, pack.lines)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The value every element shares, if they all have the same one.
+fn common<T: PartialEq + Clone>(mut values: impl Iterator<Item = T>) -> Option<T> {
+    let first = values.next()?;
+    values.all(|v| v == first).then_some(first)
+}
+
+fn pallet_label(
+    allocated: &SsccAllocated,
+    proj: &dyn Projections,
+) -> Result<PalletLabel, ProjectionError> {
+    let mut label = PalletLabel {
+        sscc: allocated.sscc.clone(),
+        ship_to: allocated
+            .order
+            .iter()
+            .map(|o| format!("ORDER {}", o.as_str()))
+            .collect(),
+        ..PalletLabel::default()
+    };
+    let Some(order) = &allocated.order else {
+        return Ok(label);
+    };
+    let lines: Vec<StockLine> = packs_of(order, proj)?
+        .into_iter()
+        .filter(|(carton, _)| {
+            carton
+                .as_ref()
+                .is_some_and(|c| allocated.contents.contains(c))
+        })
+        .flat_map(|(_, lines)| lines)
+        .collect();
+    if let Some(sku) = common(lines.iter().map(|l| l.item.clone()))
+        && let Some(item) = proj.item_by_sku(&sku)?
+        && let Some(gtin) = gtin_of(&item)
+    {
+        label.content = Some(gtin);
+        label.count = u32::try_from(lines.iter().map(|l| l.qty.units()).sum::<i64>()).ok();
+        label.lot = common(lines.iter().map(|l| l.lot.clone()))
+            .flatten()
+            .map(|l| l.as_str().to_owned());
+        label.expiry = common(lines.iter().map(|l| l.expiry))
+            .flatten()
+            .map(|d| d.format("%y%m%d").to_string());
+    }
+    Ok(label)
 }
 
 fn gtin_of(item: &Item) -> Option<String> {
@@ -54,11 +178,23 @@ pub fn labels_for(
     events: &[EventBody],
     proj: &dyn Projections,
 ) -> Result<Vec<LabelRequest>, ProjectionError> {
+    let allocated_here = |sscc: &String| {
+        events.iter().any(|e| {
+            matches!(e, EventBody::SsccAllocated(a) if &a.sscc == sscc && a.contents.is_empty())
+        })
+    };
     let mut out = Vec::new();
     for event in events {
         match event {
+            EventBody::SsccAllocated(allocated)
+                if allocated.purpose.as_deref() == Some("pallet") =>
+            {
+                out.push(LabelRequest::Logistic(pallet_label(allocated, proj)?));
+            }
             EventBody::Pack(pack) => {
-                let Some(sscc) = &pack.carton else { continue };
+                let Some(sscc) = pack.carton.as_ref().filter(|s| allocated_here(s)) else {
+                    continue;
+                };
                 let single = match pack.lines.as_slice() {
                     [line] => proj
                         .item_by_sku(&line.item)?
@@ -123,10 +259,23 @@ mod tests {
         }
     }
 
+    fn allocated(sscc: &str) -> EventBody {
+        EventBody::SsccAllocated(SsccAllocated {
+            sscc: sscc.into(),
+            purpose: Some("carton".into()),
+            contents: vec![],
+            order: None,
+        })
+    }
+
     fn pack(lines: Vec<StockLine>) -> EventBody {
+        pack_in("095060001000000029", lines)
+    }
+
+    fn pack_in(sscc: &str, lines: Vec<StockLine>) -> EventBody {
         EventBody::Pack(Pack {
             order: OrderNumber::new("SO-1").unwrap(),
-            carton: Some("095060001000000029".into()),
+            carton: Some(sscc.into()),
             lines,
             from: loc("PACK-1"),
             to: loc("SHIP-1"),
@@ -137,7 +286,15 @@ mod tests {
     #[test]
     fn a_closed_carton_of_one_item_gets_a_carton_label_and_a_mixed_one_its_sscc() {
         let fake = world();
-        let labels = labels_for(&[pack(vec![line("2001", 6, Some("L1"))])], &fake).unwrap();
+        let sscc = "095060001000000029";
+        let one = pack(vec![line("2001", 6, Some("L1"))]);
+        // Closed on a scanned, pre-printed label: that label is on the carton already.
+        assert!(
+            labels_for(std::slice::from_ref(&one), &fake)
+                .unwrap()
+                .is_empty()
+        );
+        let labels = labels_for(&[allocated(sscc), one], &fake).unwrap();
         let [LabelRequest::Carton(carton)] = labels.as_slice() else {
             panic!("{labels:?}")
         };
@@ -151,13 +308,69 @@ mod tests {
         );
 
         let mixed = labels_for(
-            &[pack(vec![line("1002", 2, None), line("1003", 1, None)])],
+            &[
+                allocated(sscc),
+                pack(vec![line("1002", 2, None), line("1003", 1, None)]),
+            ],
             &fake,
         )
         .unwrap();
         assert!(
             matches!(&mixed[..], [LabelRequest::Logistic(l)] if l.ship_to == ["ORDER SO-1"]),
             "{mixed:?}"
+        );
+    }
+
+    #[test]
+    fn a_pallet_of_cartons_gets_its_sscc_label_with_the_common_content() {
+        let mut fake = world();
+        let order = OrderNumber::new("SO-1").unwrap();
+        assert_eq!(
+            pallet_of(&order, "095060001000000036", &fake),
+            Err(PalletError::NoCartons("SO-1".into()))
+        );
+        fake.record(&[
+            pack_in("095060001000000029", vec![line("2001", 6, Some("L1"))]),
+            pack_in("095060001000000043", vec![line("2001", 4, Some("L1"))]),
+        ]);
+        let event = pallet_of(&order, "095060001000000036", &fake).unwrap();
+        let EventBody::SsccAllocated(a) = &event else {
+            panic!("{event:?}")
+        };
+        assert_eq!(a.contents, ["095060001000000029", "095060001000000043"]);
+        event.validate().unwrap();
+        let labels = labels_for(std::slice::from_ref(&event), &fake).unwrap();
+        let [LabelRequest::Logistic(pallet)] = labels.as_slice() else {
+            panic!("{labels:?}")
+        };
+        let gtin = fake
+            .items
+            .iter()
+            .find(|i| i.sku.as_str() == "2001")
+            .unwrap()
+            .gtins[0]
+            .clone();
+        assert_eq!(pallet.content.as_deref(), Some(gtin.as_str()));
+        assert_eq!(
+            (
+                pallet.count,
+                pallet.lot.as_deref(),
+                pallet.expiry.as_deref()
+            ),
+            (Some(10), Some("L1"), Some("271231"))
+        );
+        assert_eq!(pallet.ship_to, ["ORDER SO-1"]);
+        let t = labels[0].layout(Stock::FOUR_BY_SIX, Dpi::D203).unwrap();
+        let hri: Vec<_> = t.symbols().into_iter().map(|s| s.human_readable).collect();
+        assert_eq!(hri.last().unwrap(), "(00)095060001000000036");
+
+        // Mixed cartons: the SSCC and the order only.
+        fake.record(&[pack_in("095060001000000050", vec![line("1002", 1, None)])]);
+        let event = pallet_of(&order, "095060001000000067", &fake).unwrap();
+        let labels = labels_for(&[event], &fake).unwrap();
+        assert!(
+            matches!(&labels[..], [LabelRequest::Logistic(l)] if l.content.is_none() && l.count.is_none()),
+            "{labels:?}"
         );
     }
 

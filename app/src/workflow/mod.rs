@@ -40,7 +40,7 @@ pub use prompt::{Feedback, ItemLabel, Prompt, ReceiptProgress};
 pub use putaway::PutawayJob;
 pub use receive::ReceiveJob;
 #[cfg(feature = "device")]
-pub use runner::{Session, SessionError};
+pub use runner::{Printed, Session, SessionError, record_printing};
 pub use stock::StockJob;
 
 use serde::{Deserialize, Serialize};

@@ -3,15 +3,17 @@
 //! close the carton with a new SSCC label and, when a scale value was entered, its weight.
 //! The order is done when everything is packed, or closed short with what is missing.
 //! Progress is the order's `pack` events; the open carton's scans are not facts yet and are
-//! scanned again after a restart. Must not allocate SSCCs (labels are pre-printed or come
-//! from the label module).
+//! scanned again after a restart. Must not allocate SSCCs: a carton closes on a scanned,
+//! pre-printed label, or on an SSCC the device allocated from its leased block
+//! ([`Action::CloseWithSscc`]), which this job records as an `sscc_allocated` fact in the
+//! same step as the carton's `pack` fact (the device then queues the carton label).
 
 use chrono::NaiveDate;
 
 use crate::barcode::check_digit::verify_mod10;
 use crate::domain::{
-    EventBody, LocationCode, LotCode, OrderNumber, Pack, Qty, SerialNumber, Sku, StockLine,
-    StockStatus,
+    EventBody, LocationCode, LotCode, OrderNumber, Pack, Qty, SerialNumber, Sku, SsccAllocated,
+    StockLine, StockStatus,
 };
 
 use super::common::{Refusal, base_qty, item_for, known_location, label, refuse, unexpected_scan};
@@ -124,6 +126,16 @@ impl PackJob {
         self.used_labels = used_labels;
         self.stage = Stage::Tote;
         Ok(())
+    }
+
+    /// The order being packed, once scanned.
+    pub fn order(&self) -> Option<&OrderNumber> {
+        self.order.as_ref()
+    }
+
+    /// Cartons of the order closed so far (on this device).
+    pub fn cartons(&self) -> usize {
+        self.cartons
     }
 
     pub fn spec(&self) -> JobSpec {
@@ -288,6 +300,31 @@ impl PackJob {
                 }
                 self.stage = Stage::CartonLabel;
                 Ok(Step::ok(self.prompt(), Feedback::good(), vec![]))
+            }
+            (Stage::Items | Stage::CartonLabel, Input::Action(Action::CloseWithSscc { sscc })) => {
+                if self.carton.is_empty() {
+                    let remaining = self.remaining_words();
+                    return refuse(if remaining.is_empty() {
+                        text::empty_carton()
+                    } else {
+                        text::missing_items(&remaining)
+                    });
+                }
+                if sscc.len() != 18 || verify_mod10(sscc).is_err() {
+                    return refuse(text::not_a_carton_label(sscc));
+                }
+                if self.used_labels.contains(sscc) {
+                    return refuse(text::carton_label_used(sscc));
+                }
+                let allocated = EventBody::SsccAllocated(SsccAllocated {
+                    sscc: sscc.clone(),
+                    purpose: Some("carton".into()),
+                    contents: vec![],
+                    order: self.order.clone(),
+                });
+                let mut step = self.close_carton(sscc.clone())?;
+                step.events.insert(0, allocated);
+                Ok(step)
             }
             (Stage::Items, Input::Action(Action::ShortPick { reason }))
                 if self.carton.is_empty() =>

@@ -35,7 +35,8 @@ struct Tally {
 struct Scanned1 {
     item: Item,
     unit: UnitOfMeasure,
-    gtin: Gtin,
+    /// `None`: keyed in from the list (an unlabelled carton).
+    gtin: Option<Gtin>,
     lot: Option<LotCode>,
     expiry: Option<NaiveDate>,
 }
@@ -287,7 +288,7 @@ impl ReceiveJob {
                 let held = Scanned1 {
                     item,
                     unit,
-                    gtin: gtin.clone(),
+                    gtin: Some(gtin.clone()),
                     lot: lot.clone(),
                     expiry: *expiry,
                 };
@@ -351,6 +352,27 @@ impl ReceiveJob {
                     Feedback::good_with(text::not_received(&label(&held.item).words())),
                     vec![],
                 ))
+            }
+            (Stage::Items, Input::Action(Action::KeyItem { sku })) => {
+                // An unlabelled carton: the item chosen from the list, counted in base units.
+                let Some(item) = proj.item_by_sku(sku)? else {
+                    return refuse(text::unknown_sku(sku));
+                };
+                let held = Scanned1 {
+                    item,
+                    unit: UnitOfMeasure::each(),
+                    gtin: None,
+                    lot: None,
+                    expiry: None,
+                };
+                self.after_lot_expiry(
+                    proj,
+                    Untracked {
+                        held,
+                        serial: None,
+                        count: None,
+                    },
+                )
             }
             (Stage::Items, Input::Action(Action::Close)) => self.close(),
             (Stage::Items, Input::Scan { scanned, .. }) => {
@@ -496,7 +518,7 @@ impl ReceiveJob {
             line: line.clone(),
             to: self.dock.clone(),
             status,
-            gtin: Some(held.gtin.clone()),
+            gtin: held.gtin.clone(),
             pack: (held.unit.base_units > 1).then(|| PackCount {
                 uom: held.unit.code.clone(),
                 base_units: held.unit.base_units,

@@ -4,9 +4,12 @@
 //!
 //! Must not decide anything a job decides; it only sequences handle → record → answer.
 
-use crate::domain::OperatorId;
-use crate::journal::{EventDraft, Journal, JournalError};
+use crate::domain::{EventBody, OperatorId};
+use crate::journal::{EventDraft, Journal, JournalError, LabelJob, NewLabelJob};
+use crate::label::queue;
+use crate::label::settings::PrinterSettings;
 
+use super::labels::labels_for;
 use super::{Input, Job, JobSpec, OpenJobError, Prompt, Step};
 
 /// Why a session could not go on.
@@ -56,12 +59,50 @@ impl Session {
         self.job.prompt()
     }
 
+    pub fn operator(&self) -> &OperatorId {
+        &self.operator
+    }
+
     /// Takes one input; its events are on disk when this returns `Ok`.
     pub fn handle(&mut self, journal: &mut Journal, input: &Input) -> Result<Step, SessionError> {
+        self.handle_inner(journal, input, None)
+            .map(|(step, _)| step)
+    }
+
+    /// Takes one input like [`Session::handle`] and queues the labels its facts call for
+    /// (`labels_for`: a carton closed on a new SSCC, goods received without a label…) for
+    /// `printer`, in the same transaction as the facts. A label that cannot be laid out
+    /// does not stop the step: the facts are recorded and the reason comes back with it.
+    pub fn handle_printing(
+        &mut self,
+        journal: &mut Journal,
+        input: &Input,
+        printer: &PrinterSettings,
+    ) -> Result<Printed, SessionError> {
+        let (step, labels) = self.handle_inner(journal, input, Some(printer))?;
+        let (jobs, problems) = labels.unwrap_or_default();
+        Ok(Printed {
+            step,
+            jobs,
+            problems,
+        })
+    }
+
+    fn handle_inner(
+        &mut self,
+        journal: &mut Journal,
+        input: &Input,
+        printer: Option<&PrinterSettings>,
+    ) -> Result<(Step, Option<Queued>), SessionError> {
         let before = self.job.clone();
         let spec_before = before.spec();
         let step = self.job.handle(input, &*journal);
+        let mut labels = None;
         if !step.events.is_empty() {
+            let (jobs, problems) = match printer {
+                Some(printer) => label_jobs(journal, &step.events, printer),
+                None => (vec![], vec![]),
+            };
             let drafts = step
                 .events
                 .iter()
@@ -72,10 +113,15 @@ impl Session {
                     body: body.clone(),
                 })
                 .collect();
-            if let Err(e) = journal.record_batch(drafts) {
+            if let Err(e) = journal.record_batch_with_label_jobs(drafts, &jobs) {
                 self.job = before;
                 return Err(e.into());
             }
+            let mut stored = Vec::with_capacity(jobs.len());
+            for job in &jobs {
+                stored.extend(journal.label_job(&job.id)?);
+            }
+            labels = Some((stored, problems));
         }
         // The open-job hint is a convenience: its failure must not undo a recorded scan.
         let hint = if step.done {
@@ -88,6 +134,68 @@ impl Session {
         if let Err(e) = hint {
             tracing::warn!(error = %e, "could not update the open-job hint");
         }
-        Ok(step)
+        Ok((step, labels))
     }
+}
+
+/// Label jobs stored with a step, and the labels that could not be made.
+type Queued = (Vec<LabelJob>, Vec<String>);
+
+/// A step and the labels queued with it.
+#[derive(Debug, Clone)]
+pub struct Printed {
+    pub step: Step,
+    pub jobs: Vec<LabelJob>,
+    /// Labels the step called for that could not be made, with the reason.
+    pub problems: Vec<String>,
+}
+
+/// The jobs for the labels `events` call for; labels that cannot be made are reported.
+fn label_jobs(
+    journal: &Journal,
+    events: &[EventBody],
+    printer: &PrinterSettings,
+) -> (Vec<NewLabelJob>, Vec<String>) {
+    let requests = match labels_for(events, journal) {
+        Ok(requests) => requests,
+        Err(e) => return (vec![], vec![e.to_string()]),
+    };
+    let mut jobs = Vec::new();
+    let mut problems = Vec::new();
+    for request in &requests {
+        match queue::jobs_for_requests(printer, std::slice::from_ref(request)) {
+            Ok(mut made) => jobs.append(&mut made),
+            Err(e) => {
+                tracing::warn!(error = %e, kind = %request.kind(), "label not queued");
+                problems.push(e.to_string());
+            }
+        }
+    }
+    (jobs, problems)
+}
+
+/// Records `events` (facts decided outside a job, e.g. a pallet built of packed cartons) and
+/// queues the labels they call for, in one transaction.
+pub fn record_printing(
+    journal: &mut Journal,
+    operator: &OperatorId,
+    events: Vec<EventBody>,
+    printer: &PrinterSettings,
+) -> Result<(Vec<LabelJob>, Vec<String>), JournalError> {
+    let (jobs, problems) = label_jobs(journal, &events, printer);
+    let drafts = events
+        .into_iter()
+        .map(|body| EventDraft {
+            operator: operator.clone(),
+            occurred_at: None,
+            scan: None,
+            body,
+        })
+        .collect();
+    journal.record_batch_with_label_jobs(drafts, &jobs)?;
+    let mut stored = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        stored.extend(journal.label_job(&job.id)?);
+    }
+    Ok((stored, problems))
 }

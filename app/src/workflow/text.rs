@@ -50,6 +50,9 @@ pub fn unknown_barcode(data: &str, reason: Option<&str>) -> String {
 pub fn unknown_gtin(gtin: &str) -> String {
     format!("Unknown item: GTIN {gtin} is not in the catalog")
 }
+pub fn unknown_sku(sku: &Sku) -> String {
+    format!("Unknown item: SKU {sku} is not in the catalog; sync and try again")
+}
 pub fn unknown_location(code: &LocationCode) -> String {
     format!("Unknown bin {code}: it is not in this warehouse's list")
 }

@@ -5,10 +5,44 @@ use dockhand_app::domain::StockStatus;
 use dockhand_app::journal::OnHandRow;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::shell;
+use std::rc::Rc;
+
+use dockhand_app::domain::LocationCode;
+
+use super::{labels, shell, with_window};
 use crate::app::Controllers;
 use crate::controllers::lookup::{BinFound, ItemFound, LookupOutcome};
 use crate::{LookupAdapter, LookupKind, MainWindow, StockRow, Strings};
+
+pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    window
+        .global::<LookupAdapter>()
+        .on_print_bin_label(move || with_window(&weak, |w| print_bin_label(w, &c)));
+}
+
+/// Queues the shelf label of the bin on screen.
+fn print_bin_label(window: &MainWindow, controllers: &Controllers) {
+    let adapter = window.global::<LookupAdapter>();
+    if adapter.get_kind() != LookupKind::Bin {
+        return;
+    }
+    let code = adapter.get_title().to_string();
+    let queued = LocationCode::new(code.clone())
+        .map_err(|_| crate::controllers::labels::LabelsError::UnknownLocation(code.clone()))
+        .and_then(|code| controllers.labels.print_bin_label(&code));
+    match queued {
+        Ok(_) => {
+            let strings = window.global::<Strings>();
+            shell::show_good(
+                window,
+                controllers,
+                strings.invoke_bin_label_queued(code.into()),
+            );
+        }
+        Err(error) => labels::problem(window, controllers, &error),
+    }
+}
 
 /// Back to "Scan an item or a bin".
 pub fn reset(window: &MainWindow) {

@@ -4,6 +4,7 @@
 
 pub mod conflicts;
 pub mod home;
+pub mod labels;
 pub mod lookup;
 pub mod pick;
 pub mod setup;

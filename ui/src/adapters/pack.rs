@@ -4,11 +4,12 @@
 use std::rc::Rc;
 
 use dockhand_app::barcode::Scan;
+use dockhand_app::domain::EventBody;
 use dockhand_app::workflow::{Action, JobSpec, Prompt, Step};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::job_step::{operator_or_sign_in, problem, show_feedback, show_finished};
-use super::{count, shell, with_window};
+use super::{count, labels, shell, with_window};
 use crate::app::Controllers;
 use crate::controllers::job_session::JobError;
 use crate::{MainWindow, PackAdapter, PackRow, PackStage, Screen, Strings};
@@ -18,6 +19,12 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
 
     let (weak, c) = (window.as_weak(), controllers.clone());
     adapter.on_close_carton(move || with_window(&weak, |w| act(w, &c, Action::Close)));
+
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    adapter.on_print_and_close(move || with_window(&weak, |w| print_and_close(w, &c)));
+
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    adapter.on_build_pallet(move || with_window(&weak, |w| build_pallet(w, &c)));
 
     let (weak, c) = (window.as_weak(), controllers.clone());
     adapter.on_put_down(move || {
@@ -62,6 +69,7 @@ fn show_start(window: &MainWindow, controllers: &Controllers) {
     adapter.set_more_open(false);
     adapter.set_in_carton(0);
     adapter.set_stage(PackStage::Order);
+    show_pallet_order(window, controllers);
 }
 
 /// A scan while Pack is up: a pack station label before an order changes the station; the
@@ -100,6 +108,49 @@ pub fn scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: &Scan) {
     answer_with(window, controllers, answer);
 }
 
+/// Closes the carton on the next SSCC of this device's leased block; the carton label is
+/// queued with the carton's facts. No SSCC left: red, and the scan-a-label path stays.
+fn print_and_close(window: &MainWindow, controllers: &Rc<Controllers>) {
+    shell::clear_feedback(window);
+    match controllers.labels.take_sscc() {
+        Ok(sscc) => act(window, controllers, Action::CloseWithSscc { sscc }),
+        Err(error) => labels::problem(window, controllers, &error),
+    }
+}
+
+/// Puts the order's closed cartons on a pallet with a new SSCC and queues its label.
+fn build_pallet(window: &MainWindow, controllers: &Rc<Controllers>) {
+    shell::clear_feedback(window);
+    let Some((operator, order)) = controllers.pack.pallet_order() else {
+        return;
+    };
+    match controllers.labels.build_pallet(&operator, &order) {
+        Ok(sscc) => {
+            controllers.pack.pallet_built();
+            window
+                .global::<PackAdapter>()
+                .set_pallet_order(Default::default());
+            let strings = window.global::<Strings>();
+            shell::show_good(
+                window,
+                controllers,
+                strings.invoke_pallet_label_queued(sscc.into()),
+            );
+        }
+        Err(error) => labels::problem(window, controllers, &error),
+    }
+}
+
+fn show_pallet_order(window: &MainWindow, controllers: &Controllers) {
+    controllers.pack.note_progress();
+    let order = controllers
+        .pack
+        .pallet_order()
+        .map(|(_, order)| order.as_str().into())
+        .unwrap_or_default();
+    window.global::<PackAdapter>().set_pallet_order(order);
+}
+
 fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
     shell::clear_feedback(window);
     let answer = controllers.pack.job.act(action);
@@ -107,6 +158,15 @@ fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
 }
 
 fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Result<Step, JobError>) {
+    if let (Ok(step), Some(operator)) = (&answer, controllers.session.operator()) {
+        for event in &step.events {
+            if let EventBody::Pack(pack) = event {
+                controllers
+                    .pack
+                    .carton_closed(operator.clone(), pack.order.clone());
+            }
+        }
+    }
     match answer {
         Ok(step) if step.done => {
             show_start(window, controllers);
@@ -133,6 +193,7 @@ fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Resul
 pub fn show_prompt(window: &MainWindow, controllers: &Controllers, prompt: &Prompt) {
     let adapter = window.global::<PackAdapter>();
     adapter.set_more_open(false);
+    show_pallet_order(window, controllers);
     if let Some(JobSpec::Pack { station, .. }) = controllers.pack.job.spec() {
         adapter.set_station(station.as_str().into());
     }

@@ -5,9 +5,9 @@
 use std::rc::Rc;
 
 use dockhand_app::barcode::Scan;
-use dockhand_app::domain::{DocumentKind, DocumentRef};
+use dockhand_app::domain::{DocumentKind, DocumentRef, Sku};
 use dockhand_app::workflow::{Action, JobSpec, Prompt, SessionError, Step};
-use slint::{ComponentHandle, ModelRc, VecModel};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::job_step::{operator_or_sign_in, problem, show_feedback, show_finished};
 use super::{count, shell, with_window};
@@ -73,6 +73,16 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
 
     let (weak, c) = (window.as_weak(), controllers.clone());
     adapter.on_close_receipt(move || with_window(&weak, |w| act(w, &c, Action::Close)));
+
+    // A carton without a label: its item chosen from the lines; the item label is queued
+    // with the receipt.
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    adapter.on_key_item(move |sku| {
+        with_window(&weak, |w| match Sku::new(sku.as_str()) {
+            Ok(sku) => act(w, &c, Action::KeyItem { sku }),
+            Err(error) => tracing::error!(%error, "a receipt line without a valid SKU"),
+        })
+    });
 
     let (weak, c) = (window.as_weak(), controllers.clone());
     adapter.on_put_down(move || {
@@ -278,6 +288,11 @@ pub fn show_prompt(window: &MainWindow, controllers: &Controllers, prompt: &Prom
                 .filter(|l| l.expected.is_some_and(|e| !e.is_zero() && l.received >= e))
                 .count();
             adapter.set_lines_complete(count(complete));
+            let choices: Vec<SharedString> = rows
+                .iter()
+                .map(|r| format!("{} · {}", r.name, r.sku).into())
+                .collect();
+            adapter.set_unlabelled_items(ModelRc::new(VecModel::from(choices)));
             adapter.set_lines(ModelRc::new(VecModel::from(rows)));
             adapter.set_stage(ReceiveStage::Items);
         }

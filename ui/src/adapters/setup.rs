@@ -17,9 +17,11 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
         .on_save(move || with_window(&weak, |w| save(w, &c)));
 }
 
-/// Fills the form from the journal and the stored scanner profile.
-pub fn show(window: &MainWindow, controllers: &Controllers) {
+/// Fills the form from the journal and the stored scanner profile; `printer`: opened from
+/// the label screen, so it starts at the label printer.
+pub fn show(window: &MainWindow, controllers: &Controllers, printer: bool) {
     let adapter = window.global::<SetupAdapter>();
+    adapter.set_show_printer(printer);
     let choices = controllers.setup.scanner_choices();
     let current = controllers.setup.current().unwrap_or_else(|error| {
         tracing::error!(%error, "cannot read the device setup");
@@ -27,6 +29,9 @@ pub fn show(window: &MainWindow, controllers: &Controllers) {
             server_url: String::new(),
             token: String::new(),
             scanner_profile: String::new(),
+            printer: String::new(),
+            printer_dpi: "203".into(),
+            label_stock: "4x6".into(),
         }
     });
     let chosen = choices
@@ -35,6 +40,9 @@ pub fn show(window: &MainWindow, controllers: &Controllers) {
         .unwrap_or(0);
     adapter.set_server_url(current.server_url.into());
     adapter.set_token(current.token.into());
+    adapter.set_printer(current.printer.into());
+    adapter.set_printer_dpi(current.printer_dpi.into());
+    adapter.set_label_stock(current.label_stock.into());
     let names: Vec<SharedString> = choices.into_iter().map(SharedString::from).collect();
     adapter.set_scanner_profiles(ModelRc::new(VecModel::from(names)));
     adapter.set_scanner_index(i32::try_from(chosen).unwrap_or(0));
@@ -66,6 +74,9 @@ fn save(window: &MainWindow, controllers: &Rc<Controllers>) {
         server_url: adapter.get_server_url().to_string(),
         token: adapter.get_token().to_string(),
         scanner_profile: chosen.to_string(),
+        printer: adapter.get_printer().to_string(),
+        printer_dpi: adapter.get_printer_dpi().to_string(),
+        label_stock: adapter.get_label_stock().to_string(),
     };
     match controllers.setup.save(&form) {
         Ok(()) => {
@@ -75,6 +86,8 @@ fn save(window: &MainWindow, controllers: &Rc<Controllers>) {
                 .reconfigure(controllers.setup.wedge_config());
             // The sync loop reads the new credentials on its next round: start it now.
             controllers.sync.sync_now();
+            // A printer set now prints what waited for one.
+            controllers.labels.wake();
             let next = if controllers.session.operator().is_some() {
                 Screen::Home
             } else {
@@ -87,6 +100,7 @@ fn save(window: &MainWindow, controllers: &Rc<Controllers>) {
             let text = match error {
                 SetupError::ServerAddress => strings.get_setup_needs_address(),
                 SetupError::MissingToken => strings.get_setup_needs_token(),
+                SetupError::Printer(words) => strings.invoke_setup_bad_printer(words.into()),
                 other => strings.invoke_setup_failed(other.to_string().into()),
             };
             shell::show_bad(window, controllers, text);

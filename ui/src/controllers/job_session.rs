@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use dockhand_app::barcode::{ClassifyConfig, Scan};
 use dockhand_app::domain::{LocationCode, LocationKind, OperatorId};
 use dockhand_app::journal::JournalError;
+use dockhand_app::label::settings::PrinterSettings;
 use dockhand_app::workflow::{
     Action, Input, Job, JobSpec, ProjectionError, Prompt, Scanned, Session, SessionError, Step,
 };
@@ -142,14 +143,38 @@ impl JobSession {
         self.handle(&Input::Action(action))
     }
 
+    /// The input goes to the job; the labels its facts call for (a carton closed on a new
+    /// SSCC, an unlabelled carton received) are queued with them, in one transaction.
     fn handle(&self, input: &Input) -> Result<Step, JobError> {
         let mut slot = self.session.borrow_mut();
         let session = slot.as_mut().ok_or(JobError::NoJob)?;
-        let step = session.handle(&mut self.journal.borrow_mut(), input)?;
+        let mut journal = self.journal.borrow_mut();
+        let printer = PrinterSettings::effective(&journal).unwrap_or_else(|error| {
+            tracing::error!(%error, "the label printer setting cannot be read; labels wait");
+            PrinterSettings::default()
+        });
+        let printed = session.handle_printing(&mut journal, input, &printer)?;
+        for problem in &printed.problems {
+            tracing::error!(%problem, "a label the step called for could not be made");
+        }
+        let step = printed.step;
         if step.done {
             *slot = None;
         }
         Ok(step)
+    }
+
+    /// The operator of the open job.
+    pub fn operator(&self) -> Option<OperatorId> {
+        self.session.borrow().as_ref().map(|s| s.operator().clone())
+    }
+
+    /// The open pack job's order and how many cartons it has closed.
+    pub fn pack_progress(&self) -> Option<(dockhand_app::domain::OrderNumber, usize)> {
+        match self.session.borrow().as_ref().map(Session::job) {
+            Some(Job::Pack(job)) => job.order().map(|o| (o.clone(), job.cartons())),
+            _ => None,
+        }
     }
 
     /// Puts the job down without leaving it: the open-job hint stays, so opening the

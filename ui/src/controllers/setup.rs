@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use dockhand_app::journal::JournalError;
+use dockhand_app::label::LabelError;
+use dockhand_app::label::settings::PrinterSettings;
 use dockhand_app::scanner::{ProfileError, ProfileInput, ScannerProfile, WedgeConfig};
 
 use super::SharedJournal;
@@ -16,6 +18,12 @@ pub struct DeviceSetup {
     pub token: String,
     /// Name of one of [`SetupController::scanner_choices`].
     pub scanner_profile: String,
+    /// The label printer: `tcp://HOST:9100` or `serial:/dev/PATH`; empty for none.
+    pub printer: String,
+    /// `203` or `300`.
+    pub printer_dpi: String,
+    /// The label stock: `4x6`, `4x2` or `WxHmm`.
+    pub label_stock: String,
 }
 
 /// Why setup was not saved, phrased for the person at the device.
@@ -25,6 +33,9 @@ pub enum SetupError {
     ServerAddress,
     #[error("the device token is empty")]
     MissingToken,
+    /// The label printer setting does not read; the words say what to write.
+    #[error("{0}")]
+    Printer(String),
     #[error("no scanner profile is called {0:?}")]
     UnknownScanner(String),
     #[error("the scanner profile could not be written to {}: {error}", path.display())]
@@ -72,11 +83,16 @@ impl SetupController {
 
     /// The setup as stored; empty fields and the first preset on a new device.
     pub fn current(&self) -> Result<DeviceSetup, JournalError> {
-        let (server_url, token) = self.journal.borrow().credentials()?.unwrap_or_default();
+        let journal = self.journal.borrow();
+        let (server_url, token) = journal.credentials()?.unwrap_or_default();
+        let printer = journal.printer_settings()?;
         Ok(DeviceSetup {
             server_url,
             token,
             scanner_profile: self.scanner_profile().name,
+            printer: printer.printer.unwrap_or_default(),
+            printer_dpi: printer.dpi.unwrap_or_else(|| "203".into()),
+            label_stock: printer.stock.unwrap_or_else(|| "4x6".into()),
         })
     }
 
@@ -97,6 +113,12 @@ impl SetupController {
         if token.is_empty() {
             return Err(SetupError::MissingToken);
         }
+        let printer =
+            PrinterSettings::parse(&setup.printer, &setup.printer_dpi, &setup.label_stock)
+                .map_err(|error| match error {
+                    LabelError::Setting(words) => SetupError::Printer(words),
+                    other => SetupError::Printer(other.to_string()),
+                })?;
         let profile = self
             .choices()
             .into_iter()
@@ -111,9 +133,9 @@ impl SetupController {
             path: self.profile_path.clone(),
             error,
         })?;
-        self.journal
-            .borrow_mut()
-            .set_credentials(server_url, token)?;
+        let mut journal = self.journal.borrow_mut();
+        journal.set_credentials(server_url, token)?;
+        printer.save(&mut journal)?;
         Ok(())
     }
 
@@ -179,12 +201,23 @@ mod tests {
             server_url: " https://dockhand.example ".into(),
             token: "enrol-1234".into(),
             scanner_profile: presets[1].clone(),
+            printer: "tcp://10.0.0.7:9100".into(),
+            printer_dpi: "300".into(),
+            label_stock: "4x2".into(),
         };
         setup.save(&chosen).unwrap();
         let stored = setup.current().unwrap();
         assert_eq!(stored.server_url, "https://dockhand.example");
         assert_eq!(stored.token, "enrol-1234");
         assert_eq!(stored.scanner_profile, presets[1]);
+        assert_eq!(
+            (
+                stored.printer.as_str(),
+                stored.printer_dpi.as_str(),
+                stored.label_stock.as_str()
+            ),
+            ("tcp://10.0.0.7:9100", "300", "4x2")
+        );
         assert!(dir.path().join("device.scanner.json").exists());
     }
 
@@ -204,6 +237,9 @@ mod tests {
             server_url: "https://dockhand.example".into(),
             token: "t".into(),
             scanner_profile: "bench-3".into(),
+            printer: String::new(),
+            printer_dpi: "203".into(),
+            label_stock: "4x6".into(),
         };
         setup.save(&form).unwrap();
         assert_eq!(setup.scanner_profile(), own);
@@ -217,11 +253,23 @@ mod tests {
             server_url: "dockhand.example".into(),
             token: "t".into(),
             scanner_profile: setup.scanner_choices()[0].clone(),
+            printer: String::new(),
+            printer_dpi: "203".into(),
+            label_stock: "4x6".into(),
         };
         assert!(matches!(setup.save(&form), Err(SetupError::ServerAddress)));
         form.server_url = "http://10.0.0.5:8080".into();
         form.token = "  ".into();
         assert!(matches!(setup.save(&form), Err(SetupError::MissingToken)));
+        form.token = "t".into();
+        form.printer = "10.0.0.9:9100".into();
+        let Err(SetupError::Printer(words)) = setup.save(&form) else {
+            panic!("a printer address without tcp:// was accepted")
+        };
+        assert_eq!(
+            words,
+            "printer \"10.0.0.9:9100\" is not a printer address; write tcp://HOST:9100 or serial:/dev/ttyUSB0"
+        );
         assert!(!setup.is_set_up().unwrap());
     }
 }

@@ -15,6 +15,9 @@ use dockhand_app::domain::{
     StockStatus, WarehouseCode,
 };
 use dockhand_app::journal::Journal;
+use dockhand_app::label::allocate;
+use dockhand_app::label::settings::PrinterSettings;
+use dockhand_app::label::sscc::{SsccBlock, SsccScheme};
 use dockhand_app::protocol::{
     BalanceRecord, Change, InboundDocumentRecord, InboundLine, PullResponse, PushRequest,
 };
@@ -319,6 +322,16 @@ pub async fn seed(server: &DemoServer, journal: &mut Journal) -> anyhow::Result<
     let report = sync_round(journal, &client, RoundOptions::default())
         .await
         .context("the demo handheld's first sync failed")?;
+    // SSCCs for cartons and pallets: the warehouse's range (GS1's example prefix), and a
+    // block leased to the handheld as after any sync.
+    store
+        .set_sscc_scheme(&wh, &SsccScheme::new(0, data::GS1_PREFIX)?)
+        .await
+        .context("cannot set the demo's SSCC range")?;
+    allocate::renew_if_needed(journal, &client, 1000)
+        .await
+        .context("cannot lease the demo handheld's SSCCs")?;
+    demo_printer(journal)?;
     Ok(Seeded {
         token: handheld.token,
         conflicts,
@@ -375,6 +388,40 @@ pub fn seed_offline(journal: &mut Journal) -> anyhow::Result<()> {
     })?;
     // Port 9 (discard) on loopback: refused at once, so the device is plainly offline.
     journal.set_credentials(OFFLINE_SERVER, "demo-offline")?;
+    // As if leased at an earlier sync: carton and pallet labels work offline.
+    journal.add_sscc_block(&SsccBlock {
+        scheme: SsccScheme::new(0, data::GS1_PREFIX)?,
+        first: 900_000,
+        last: 900_999,
+    })?;
+    demo_printer(journal)?;
+    Ok(())
+}
+
+/// A printer for the demo: a listener on loopback port 9100-like that takes each label
+/// (reads the connection to its end, as a Zebra does) and logs it; set as the device's
+/// label printer. It lives as long as the process.
+fn demo_printer(journal: &mut Journal) -> anyhow::Result<()> {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").context("cannot open the demo label printer")?;
+    let address = format!("tcp://{}", listener.local_addr()?);
+    std::thread::Builder::new()
+        .name("demo-printer".into())
+        .spawn(move || {
+            for (n, conn) in listener.incoming().enumerate() {
+                let Ok(mut conn) = conn else { continue };
+                let mut zpl = Vec::new();
+                if std::io::Read::read_to_end(&mut conn, &mut zpl).is_ok() {
+                    tracing::info!(
+                        label = n + 1,
+                        bytes = zpl.len(),
+                        "demo printer: label printed"
+                    );
+                }
+            }
+        })
+        .context("cannot start the demo label printer")?;
+    PrinterSettings::parse(&address, "203", "4x6")?.save(journal)?;
     Ok(())
 }
 

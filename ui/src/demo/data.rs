@@ -11,6 +11,8 @@ use serde_json::json;
 
 pub const WAREHOUSE: &str = "WH1";
 
+/// The demo's GS1 company prefix (GS1's example prefix), as SSCCs carry it.
+pub const GS1_PREFIX: &str = "9506000";
 pub const BLUE_MUG_GTIN: &str = "09506000134352";
 pub const BLUE_MUG_CASE_GTIN: &str = "19506000134359";
 pub const RED_MUG_GTIN: &str = "09506000134369";

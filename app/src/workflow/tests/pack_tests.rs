@@ -250,3 +250,33 @@ fn scanning_the_tote_first_finds_the_order_picked_into_it() {
         }
     );
 }
+
+#[test]
+fn a_carton_closed_on_an_sscc_the_device_allocated_records_the_allocation_with_it() {
+    let mut fake = picked_world();
+    let mut job = pack_job(&fake);
+    let mut lines = first_carton();
+    lines.truncate(lines.len() - 2); // no "close" / label scan
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    assert_all_accepted(&play(&mut job, &mut fake, &lines));
+    let steps = play(&mut job, &mut fake, &[&format!("close-sscc {CARTON_1}")]);
+    assert_all_accepted(&steps);
+    let [EventBody::SsccAllocated(allocated), EventBody::Pack(pack)] = steps[0].events.as_slice()
+    else {
+        panic!("{:?}", steps[0].events)
+    };
+    assert_eq!(allocated.sscc, CARTON_1);
+    assert_eq!(allocated.purpose.as_deref(), Some("carton"));
+    assert_eq!(allocated.order.as_ref().map(|o| o.as_str()), Some("SO-1"));
+    assert_eq!(pack.carton.as_deref(), Some(CARTON_1));
+    // The carton label is what this step calls for.
+    let labels = crate::workflow::labels::labels_for(&steps[0].events, &fake).unwrap();
+    assert_eq!(labels.len(), 1, "{labels:?}");
+    // An empty carton cannot close on a new SSCC either.
+    assert_refused(
+        &mut job,
+        &mut fake,
+        &format!("close-sscc {CARTON_2}"),
+        "Missing: 2 x SKU 3001 Hand Scanner",
+    );
+}

@@ -451,3 +451,28 @@ fn receiving_more_than_the_document_expects_warns_with_the_numbers() {
         steps[1].feedback
     );
 }
+
+#[test]
+fn an_unlabelled_carton_keyed_in_is_received_without_a_gtin_and_gets_an_item_label() {
+    let mut fake = world();
+    let mut job = open(&fake, receive_spec(false, false));
+    let steps = play(
+        &mut job,
+        &mut fake,
+        &["scan doc:asn:ASN-1", "key 1002", "qty 6"],
+    );
+    assert_all_accepted(&steps);
+    let [received] = receipts(&fake).try_into().unwrap();
+    assert_eq!((received.gtin, received.line.qty.units()), (None, 6));
+    let labels = crate::workflow::labels::labels_for(&steps[2].events, &fake).unwrap();
+    assert!(
+        matches!(&labels[..], [crate::workflow::labels::LabelRequest::Item(l)] if l.sku.as_deref() == Some("1002")),
+        "{labels:?}"
+    );
+    assert_refused(
+        &mut job,
+        &mut fake,
+        "key 9999",
+        "Unknown item: SKU 9999 is not in the catalog; sync and try again",
+    );
+}
