@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-
 use super::outbox;
 use crate::config::RelayConfig;
 use crate::metrics::METRICS;
