@@ -152,6 +152,16 @@ impl PackJob {
             .map_or_else(String::new, |o| o.to_string())
     }
 
+    /// Why an empty carton cannot be closed: nothing left to pack, or what is.
+    fn nothing_to_close(&self) -> String {
+        let remaining = self.remaining_words();
+        if remaining.is_empty() {
+            text::empty_carton()
+        } else {
+            text::missing_items(&remaining)
+        }
+    }
+
     fn in_carton(&self, sku: &Sku) -> Qty {
         self.carton
             .iter()
@@ -291,24 +301,14 @@ impl PackJob {
             }
             (Stage::Items, Input::Action(Action::Close)) => {
                 if self.carton.is_empty() {
-                    let remaining = self.remaining_words();
-                    return refuse(if remaining.is_empty() {
-                        text::empty_carton()
-                    } else {
-                        text::missing_items(&remaining)
-                    });
+                    return refuse(self.nothing_to_close());
                 }
                 self.stage = Stage::CartonLabel;
                 Ok(Step::ok(self.prompt(), Feedback::good(), vec![]))
             }
             (Stage::Items | Stage::CartonLabel, Input::Action(Action::CloseWithSscc { sscc })) => {
                 if self.carton.is_empty() {
-                    let remaining = self.remaining_words();
-                    return refuse(if remaining.is_empty() {
-                        text::empty_carton()
-                    } else {
-                        text::missing_items(&remaining)
-                    });
+                    return refuse(self.nothing_to_close());
                 }
                 if sscc.len() != 18 || verify_mod10(sscc).is_err() {
                     return refuse(text::not_a_carton_label(sscc));
