@@ -38,6 +38,10 @@ pub struct ServeConfig {
     /// warehouse); 0 turns the schedule off.
     #[arg(long, env = "DOCKHAND_REPORT_REFRESH_SECS", default_value_t = 300)]
     pub report_refresh_secs: u64,
+    /// Hours the stock stream's outbox keeps messages every relay has published (what SSE
+    /// clients can resume from); older ones are deleted every minute. 0 keeps them forever.
+    #[arg(long, env = "DOCKHAND_OUTBOX_RETENTION_HOURS", default_value_t = 168)]
+    pub outbox_retention_hours: u64,
 }
 
 /// Where the stock stream goes: the NATS server, the JetStream stream and its subjects.

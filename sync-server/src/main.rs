@@ -152,6 +152,21 @@ async fn main() -> anyhow::Result<()> {
                 )
                 .context("cannot start the relay's thread")?;
             }
+            if config.outbox_retention_hours > 0 {
+                let pool = store.pool().clone();
+                let keep = std::time::Duration::from_secs(config.outbox_retention_hours * 3600);
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+                    loop {
+                        tick.tick().await;
+                        match dockhand_sync_server::stream::outbox::prune(&pool, keep, 5000).await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(rows = n, "pruned the outbox"),
+                            Err(e) => tracing::warn!(error = %e, "could not prune the outbox"),
+                        }
+                    }
+                });
+            }
             if config.report_refresh_secs > 0 {
                 let reports = Reports::new(&store);
                 let every = std::time::Duration::from_secs(config.report_refresh_secs);

@@ -1126,3 +1126,86 @@ async fn pushes_take_turns_only_while_a_live_relay_lags() {
     process.kill().await.unwrap();
     server.finish().await;
 }
+
+/// Outbox retention: messages every relay published and older than the retention go,
+/// unpublished and young ones stay, in short batches; an SSE resume from before what went
+/// is refused with 410 (it would miss messages), `from=start` begins right after it, and a
+/// resume from the horizon itself misses nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_deletes_only_old_published_messages_and_a_too_old_resume_is_refused() {
+    let server = TestServer::start("stream_prune").await;
+    let mut dev = server.enrol(WH, Role::Receiver).await;
+    let supervisor = server.enrol(WH, Role::Supervisor).await;
+    for _ in 0..10 {
+        let event = dev.event(receive("SKU-1", 1, "A-1"), Utc::now());
+        server.push_ok(&dev, &[event]).await;
+    }
+    let pool = server.store.pool().clone();
+    // Every relay published these ten; the first six are ten days old.
+    sqlx::query(
+        "UPDATE outbox_relay SET txid = m.txid, id = m.id
+         FROM (SELECT txid, id FROM outbox ORDER BY txid DESC, id DESC LIMIT 1) m",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let cursors: Vec<(String, i64)> =
+        sqlx::query_as("SELECT txid::text, id FROM outbox ORDER BY txid, id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(cursors.len(), 10);
+    let id_of = |i: usize| format!("{}:{}", cursors[i].0, cursors[i].1);
+    sqlx::query(
+        "UPDATE outbox SET created_at = now() - interval '10 days'
+         WHERE id IN (SELECT id FROM outbox ORDER BY txid, id LIMIT 6)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    // Two more, old but not yet published: they stay.
+    for _ in 0..2 {
+        let event = dev.event(receive("SKU-2", 1, "A-1"), Utc::now());
+        server.push_ok(&dev, &[event]).await;
+    }
+    sqlx::query("UPDATE outbox SET created_at = now() - interval '10 days' WHERE id > $1")
+        .bind(cursors[9].1)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let week = Duration::from_secs(7 * 24 * 3600);
+    // Batches of 4: a full batch of old rows, then one that meets a young row and stops.
+    assert_eq!(outbox::prune(&pool, week, 4).await.unwrap(), 6);
+    assert_eq!(outbox::prune(&pool, week, 4).await.unwrap(), 0);
+    assert_eq!(server.scalar("SELECT count(*) FROM outbox").await, 6);
+    let horizon = outbox::horizon(&pool, WH).await.unwrap().unwrap();
+    assert_eq!(horizon.to_string(), id_of(5));
+    assert!(outbox::horizon(&pool, WH2).await.unwrap().is_none());
+
+    // A resume from before the horizon would miss messages: 410, saying what to do.
+    let response = server
+        .client
+        .get(format!("{}/v1/stream", server.url))
+        .bearer_auth(&supervisor.token)
+        .header("Last-Event-ID", id_of(2))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 410);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "pruned", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("Last-Event-ID"),
+        "{body}"
+    );
+    // From the start: the oldest message kept. From the horizon: the same, nothing missed.
+    let mut from_start = SseClient::open(&server, &supervisor.token, None, "?from=start").await;
+    let first = from_start.take(1).await;
+    assert_eq!(first[0].id, id_of(6));
+    let mut resumed = SseClient::open(&server, &supervisor.token, Some(&id_of(5)), "").await;
+    let kept: Vec<String> = resumed.take(6).await.into_iter().map(|e| e.id).collect();
+    assert_eq!(kept[..4], (6..10).map(id_of).collect::<Vec<_>>()[..]);
+    drop((from_start, resumed));
+    server.finish().await;
+}

@@ -93,6 +93,24 @@ pub async fn events(
             )));
         }
     };
+    // Messages up to the horizon were deleted after the retention: a resume from before it
+    // would silently miss them, so it is refused; `from=start` begins after it.
+    let cursor = match outbox::horizon(state.store.pool(), device.warehouse.as_str()).await? {
+        Some(horizon) if cursor < horizon && cursor != PullCursor::default() => {
+            return Err(ApiFailure::new(
+                StatusCode::GONE,
+                "pruned",
+                format!(
+                    "messages up to {horizon} were deleted after the outbox's retention \
+                     (DOCKHAND_OUTBOX_RETENTION_HOURS); this client is behind them: \
+                     reconnect without Last-Event-ID (or with from=start for the oldest kept) \
+                     and take stock levels afresh"
+                ),
+            ));
+        }
+        Some(horizon) if cursor < horizon => horizon,
+        _ => cursor,
+    };
     let reader = Reader {
         store: state.store.clone(),
         warehouse: device.warehouse.as_str().to_owned(),

@@ -109,6 +109,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "relay_lag",
         include_str!("../../../migrations/server/0007_relay_lag.sql"),
     ),
+    (
+        8,
+        "outbox_retention",
+        include_str!("../../../migrations/server/0008_outbox_retention.sql"),
+    ),
 ];
 
 /// Serialises concurrent `migrate` runs of several server processes.

@@ -368,3 +368,72 @@ pub async fn committed_since(
     }
     Ok((messages, snapshot))
 }
+
+/// Deletes messages that every relay has published (at or below their partition's cursor)
+/// and that are older than `older_than`, `batch` rows per partition per statement — short
+/// transactions, so the pull barrier never waits on the pruning — and records per warehouse
+/// the last position deleted (`outbox_horizon`). Rows are taken in commit order from the
+/// start of each partition; a partition stops at its first batch that holds a younger row,
+/// so a pass never scans the retained history. Returns how many rows went.
+pub async fn prune(pool: &PgPool, older_than: std::time::Duration, batch: i64) -> StoreResult<u64> {
+    let parts: Vec<i16> = sqlx::query_scalar("SELECT part FROM outbox_relay ORDER BY part")
+        .fetch_all(pool)
+        .await?;
+    let mut total = 0u64;
+    for part in parts {
+        loop {
+            let (deleted, taken): (i64, i64) = sqlx::query_as(
+                "WITH first AS (
+                     SELECT o.ctid AS row_id, o.created_at
+                     FROM outbox o, outbox_relay r
+                     WHERE o.part = $1 AND r.part = $1 AND (o.txid, o.id) <= (r.txid, r.id)
+                     ORDER BY o.txid, o.id
+                     LIMIT $2),
+                 gone AS (
+                     DELETE FROM outbox o
+                     WHERE o.ctid = ANY(ARRAY(
+                         SELECT f.row_id FROM first f
+                         WHERE f.created_at < clock_timestamp() - make_interval(secs => $3)))
+                     RETURNING o.warehouse, o.txid, o.id),
+                 last AS (
+                     SELECT DISTINCT ON (warehouse) warehouse, txid, id FROM gone
+                     ORDER BY warehouse, txid DESC, id DESC),
+                 horizon AS (
+                     INSERT INTO outbox_horizon AS h (warehouse, txid, id)
+                     SELECT warehouse, txid, id FROM last
+                     ON CONFLICT (warehouse) DO UPDATE
+                     SET txid = excluded.txid, id = excluded.id, pruned_at = now()
+                     WHERE (h.txid, h.id) < (excluded.txid, excluded.id))
+                 SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM first)",
+            )
+            .bind(part)
+            .bind(batch)
+            .bind(older_than.as_secs_f64())
+            .fetch_one(pool)
+            .await?;
+            total += u64::try_from(deleted).unwrap_or(0);
+            if deleted < taken || taken < batch {
+                break;
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// The last position deleted from `warehouse`'s messages by [`prune`], if any.
+pub async fn horizon(pool: &PgPool, warehouse: &str) -> StoreResult<Option<PullCursor>> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT txid::text, id FROM outbox_horizon WHERE warehouse = $1")
+            .bind(warehouse)
+            .fetch_optional(pool)
+            .await?;
+    row.map(|(txid, id)| {
+        Ok(PullCursor {
+            txid: txid
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("outbox horizon txid {txid:?}")))?,
+            id,
+        })
+    })
+    .transpose()
+}
