@@ -25,7 +25,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::PgConnection;
@@ -47,11 +47,6 @@ pub struct RelayStatus {
     running: AtomicBool,
     nats_connected: AtomicBool,
     last_error: Mutex<Option<String>>,
-    /// Live (reading what became visible since its last snapshot) and owning partitions.
-    live: AtomicBool,
-    /// The longest a message published by the last live round can have waited since its
-    /// commit: from the start of the round before it to the end of it.
-    live_lag_micros: AtomicU64,
 }
 
 impl RelayStatus {
@@ -69,15 +64,10 @@ impl RelayStatus {
             *last = error;
         }
     }
-    /// `Some(lag)` while this process's relay is live and connected.
-    pub fn live_lag(&self) -> Option<Duration> {
-        (self.running() && self.nats_connected() && self.live.load(Ordering::Relaxed))
-            .then(|| Duration::from_micros(self.live_lag_micros.load(Ordering::Relaxed)))
-    }
+    /// The longest a message published by the last live round can have waited since its
+    /// commit (`None`: not live), for `/metrics`; the stream gate reads it from the database.
     fn set_live(&self, lag: Option<Duration>) {
         let micros = lag.map_or(0, |l| u64::try_from(l.as_micros()).unwrap_or(u64::MAX));
-        self.live.store(lag.is_some(), Ordering::Relaxed);
-        self.live_lag_micros.store(micros, Ordering::Relaxed);
         METRICS
             .relay_lag_micros
             .set(i64::try_from(micros).unwrap_or(i64::MAX));
