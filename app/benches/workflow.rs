@@ -95,6 +95,7 @@ fn seeded(dir: &tempfile::TempDir) -> Journal {
             expiry: None,
             status: StockStatus::Available,
             qty: 100,
+            version: 0,
         })
         .collect();
     journal.upsert_server_balances(&balances).unwrap();

@@ -104,6 +104,16 @@ pub struct BalanceRecord {
     pub expiry: Option<chrono::NaiveDate>,
     pub status: StockStatus,
     pub qty: i64,
+    /// The server's version of this balance: it grows by one with every change of the
+    /// quantity, in commit order, so a device keeps the highest it has seen whatever order
+    /// the change log delivers records in. 0 = not known (an older server, or a record made
+    /// on the device): always applied.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: u64,
+}
+
+fn is_zero(version: &u64) -> bool {
+    *version == 0
 }
 
 /// A pick task assigned to this warehouse, with the stock it reserved.
@@ -202,4 +212,37 @@ pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_balance_version_is_sent_when_known_and_defaults_to_unknown() {
+        let old_peer = serde_json::json!({
+            "type": "balance",
+            "data": {"item": "1002", "location": "A-03-2-B", "status": "available", "qty": 4}
+        });
+        let Change::Balance(record) = serde_json::from_value::<Change>(old_peer.clone()).unwrap()
+        else {
+            panic!("a balance change")
+        };
+        assert_eq!(record.version, 0, "a record without a version is unknown");
+        assert_eq!(
+            serde_json::to_value(Change::Balance(record.clone())).unwrap(),
+            old_peer,
+            "an unknown version is left out, as an older peer writes it"
+        );
+        let versioned = BalanceRecord {
+            version: 7,
+            ..record
+        };
+        let json = serde_json::to_value(Change::Balance(versioned.clone())).unwrap();
+        assert_eq!(json["data"]["version"], 7);
+        assert_eq!(
+            serde_json::from_value::<Change>(json).unwrap(),
+            Change::Balance(versioned)
+        );
+    }
 }

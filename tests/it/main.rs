@@ -14,6 +14,7 @@ mod server_support;
 mod server_tasks;
 mod stream;
 mod supervisor_client;
+mod sync_balance_order;
 mod sync_barrier;
 mod sync_e2e;
 mod sync_kill;

@@ -115,6 +115,7 @@ fn balance(item: &str, location: &str, units: i64) -> anyhow::Result<Change> {
         expiry: None,
         status: StockStatus::Available,
         qty: units,
+        version: 0,
     }))
 }
 
@@ -313,6 +314,7 @@ pub fn add_lot_task(journal: &SharedJournal) -> anyhow::Result<()> {
             expiry: Some(expiry),
             status: StockStatus::Available,
             qty: 10,
+            version: 0,
         }))
     };
     let mut yoghurt = item("3001", "Yoghurt 500 g", YOGHURT_GTIN, None)?;

@@ -88,21 +88,27 @@ pub(super) fn put_locations(conn: &Connection, locations: &[Location]) -> Result
     Ok(())
 }
 
-/// Stores the server's figure for each balance; a zero balance is removed.
+/// Stores the server's figure for each balance, unless the stored one is newer: a record
+/// whose version is below the stored version arrived out of commit order and is ignored
+/// (version 0, unknown, always applies). A versioned zero keeps its row (qty 0) so an older
+/// record cannot bring the stock back; an unversioned zero removes the row, as it always did.
 pub(super) fn put_server_balances(
     conn: &Connection,
     balances: &[BalanceRecord],
 ) -> Result<(), JournalError> {
     let mut put = conn.prepare_cached(
-        "INSERT OR REPLACE INTO server_balances (location, item, lot, status, expiry, qty)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO server_balances (location, item, lot, status, expiry, qty, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (location, item, lot, status) DO UPDATE
+         SET expiry = excluded.expiry, qty = excluded.qty, version = excluded.version
+         WHERE excluded.version = 0 OR excluded.version >= server_balances.version",
     )?;
     let mut remove = conn.prepare_cached(
         "DELETE FROM server_balances WHERE location = ?1 AND item = ?2 AND lot = ?3 AND status = ?4",
     )?;
     for b in balances {
         let lot = b.lot.as_ref().map_or("", |l| l.as_str());
-        if b.qty == 0 {
+        if b.qty == 0 && b.version == 0 {
             remove.execute(params![
                 b.location.as_str(),
                 b.item.as_str(),
@@ -110,13 +116,21 @@ pub(super) fn put_server_balances(
                 b.status.as_str()
             ])?;
         } else {
+            // SQLite integers are signed; no balance is changed 2^63 times.
+            let version = i64::try_from(b.version).map_err(|_| {
+                JournalError::Inconsistent(format!(
+                    "the server sent balance version {} for {} at {}, beyond what a device stores",
+                    b.version, b.item, b.location
+                ))
+            })?;
             put.execute(params![
                 b.location.as_str(),
                 b.item.as_str(),
                 lot,
                 b.status.as_str(),
                 b.expiry.map(|d| d.to_string()),
-                b.qty
+                b.qty,
+                version
             ])?;
         }
     }

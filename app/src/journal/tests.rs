@@ -252,6 +252,7 @@ fn on_hand_adds_unsynced_effects_to_server_balances() {
             expiry: None,
             status: StockStatus::Available,
             qty: 10,
+            version: 0,
         }])
         .unwrap();
     journal.record(receive(5)).unwrap();
@@ -276,6 +277,7 @@ fn on_hand_adds_unsynced_effects_to_server_balances() {
             expiry: None,
             status: StockStatus::Available,
             qty: 15,
+            version: 0,
         }])
         .unwrap();
     assert_eq!(
@@ -303,6 +305,7 @@ fn effects_are_reflected_only_below_the_pull_barrier() {
         expiry: None,
         status: StockStatus::Available,
         qty,
+        version: 0,
     };
     let applied = |seq| SyncVerdict {
         seq: DeviceSeq(seq),
@@ -423,6 +426,7 @@ fn a_pull_page_and_its_cursor_commit_together_and_refetch_clears_projections() {
                 expiry: None,
                 status: StockStatus::Available,
                 qty: 4,
+                version: 0,
             }),
             Change::Conflict {
                 conflict_id: 9,
@@ -467,6 +471,172 @@ fn a_pull_page_and_its_cursor_commit_together_and_refetch_clears_projections() {
             .unwrap()
             .is_none()
     );
+}
+
+/// A pull page holding only balance records of item 1002 in bin A-03-2-B, given as
+/// `(qty, version)` in change-log order.
+fn balance_page(records: &[(i64, u64)], cursor: &str) -> crate::protocol::PullResponse {
+    use crate::protocol::{BalanceRecord, Change, PullResponse};
+    PullResponse {
+        barrier: None,
+        warehouse: wh(),
+        changes: records
+            .iter()
+            .map(|&(qty, version)| {
+                Change::Balance(BalanceRecord {
+                    item: Sku::new("1002").unwrap(),
+                    location: LocationCode::new("A-03-2-B").unwrap(),
+                    lot: None,
+                    expiry: None,
+                    status: StockStatus::Available,
+                    qty,
+                    version,
+                })
+            })
+            .collect(),
+        next_cursor: cursor.into(),
+        has_more: false,
+        refetch: false,
+        server_time: chrono::Utc::now(),
+    }
+}
+
+/// What the device shows for item 1002 in bin A-03-2-B, through the journal and through the
+/// workflows' projections (None: no stock there, and the bin is not listed as holding it).
+fn mug_stock(journal: &Journal) -> Option<i64> {
+    use crate::workflow::Projections;
+    let bin = LocationCode::new("A-03-2-B").unwrap();
+    let mug = Sku::new("1002").unwrap();
+    let rows = journal.on_hand_at(&bin).unwrap();
+    let projected = Projections::on_hand_at(journal, &bin).unwrap();
+    let all = journal.on_hand_all().unwrap();
+    let holding = Projections::bins_holding(journal, &mug).unwrap();
+    match rows.as_slice() {
+        [] => {
+            assert!(projected.is_empty(), "{projected:?}");
+            assert!(all.is_empty(), "{all:?}");
+            assert!(holding.is_empty(), "{holding:?}");
+            None
+        }
+        [row] => {
+            assert_eq!(projected.len(), 1);
+            assert_eq!(projected[0].qty, row.qty);
+            assert_eq!(all, rows);
+            assert_eq!(holding, vec![bin]);
+            Some(row.qty)
+        }
+        more => panic!("one balance expected, got {more:?}"),
+    }
+}
+
+#[test]
+fn an_older_balance_version_arriving_later_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    journal.upsert_locations(&[bin_location()]).unwrap();
+    // The change log delivered version 3 before version 2 (a writer that took its txid
+    // early committed last): the device keeps 3's quantity.
+    journal
+        .apply_pull_page(&balance_page(&[(4, 3), (5, 2)], "100:2"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), Some(4));
+    // The same version again (a page re-applied) changes nothing.
+    journal
+        .apply_pull_page(&balance_page(&[(4, 3)], "100:3"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), Some(4));
+    journal
+        .apply_pull_page(&balance_page(&[(6, 4)], "101:1"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), Some(6));
+}
+
+#[test]
+fn an_older_balance_cannot_bring_back_stock_that_fell_to_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    journal.upsert_locations(&[bin_location()]).unwrap();
+    journal
+        .apply_pull_page(&balance_page(&[(4, 1)], "100:1"))
+        .unwrap();
+    // Version 3 emptied the bin and arrives before version 2, which still held stock.
+    journal
+        .apply_pull_page(&balance_page(&[(0, 3)], "101:1"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), None, "the bin is empty");
+    journal
+        .apply_pull_page(&balance_page(&[(2, 2)], "102:1"))
+        .unwrap();
+    assert_eq!(
+        mug_stock(&journal),
+        None,
+        "version 2 is older than the empty bin"
+    );
+    // The empty bin is offered to putaway (its zero row is no stock).
+    use crate::workflow::Projections;
+    let empties = Projections::empty_bins(&journal, None, Qty::new(1).unwrap()).unwrap();
+    assert_eq!(empties, vec![LocationCode::new("A-03-2-B").unwrap()]);
+    // A newer version fills it again.
+    journal
+        .apply_pull_page(&balance_page(&[(7, 4)], "103:1"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), Some(7));
+}
+
+#[test]
+fn an_unversioned_balance_always_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    journal.upsert_locations(&[bin_location()]).unwrap();
+    journal
+        .apply_pull_page(&balance_page(&[(4, 5)], "100:1"))
+        .unwrap();
+    // An older server does not send versions: its records apply as they always did.
+    journal
+        .apply_pull_page(&balance_page(&[(9, 0)], "101:1"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), Some(9));
+    journal
+        .apply_pull_page(&balance_page(&[(0, 0)], "102:1"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), None);
+    journal
+        .apply_pull_page(&balance_page(&[(3, 0), (2, 1)], "103:1"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), Some(2));
+}
+
+#[test]
+fn a_refetch_forgets_balance_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = open_new(&dir);
+    journal.upsert_locations(&[bin_location()]).unwrap();
+    journal
+        .apply_pull_page(&balance_page(&[(4, 9)], "100:1"))
+        .unwrap();
+    let refetch = crate::protocol::PullResponse {
+        refetch: true,
+        ..balance_page(&[], "")
+    };
+    journal.apply_pull_page(&refetch).unwrap();
+    assert_eq!(mug_stock(&journal), None);
+    // A restored server's copy starts over, whatever its versions.
+    journal.upsert_locations(&[bin_location()]).unwrap();
+    journal
+        .apply_pull_page(&balance_page(&[(2, 1)], "5:1"))
+        .unwrap();
+    assert_eq!(mug_stock(&journal), Some(2));
+}
+
+fn bin_location() -> crate::domain::Location {
+    crate::domain::Location {
+        code: LocationCode::new("A-03-2-B").unwrap(),
+        warehouse: wh(),
+        kind: crate::domain::LocationKind::Bin,
+        path: crate::domain::LocationPath::default(),
+        pick_sequence: 0,
+        capacity: Some(Qty::new(100).unwrap()),
+    }
 }
 
 #[test]

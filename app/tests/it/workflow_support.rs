@@ -76,6 +76,7 @@ fn balance(
         expiry: expiry.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
         status: StockStatus::Available,
         qty,
+        version: 0,
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use dockhand_app::domain::{StockEffect, StockStatus, WarehouseCode};
 use dockhand_app::protocol::{BalanceRecord, Change};
 use sqlx::{PgConnection, Row};
@@ -53,7 +53,7 @@ impl BalanceKey {
     }
 
     /// The record devices pull, or `None` for the server-only discrepancy status.
-    fn balance_record(&self, qty: i64) -> Option<BalanceRecord> {
+    fn balance_record(&self, written: &Written) -> Option<BalanceRecord> {
         Some(BalanceRecord {
             item: self.item.parse().ok()?,
             location: self.location.parse().ok()?,
@@ -62,11 +62,22 @@ impl BalanceKey {
             } else {
                 self.lot.parse().ok()
             },
-            expiry: None,
+            expiry: written.expiry,
             status: self.status.parse().ok()?,
-            qty,
+            qty: written.qty,
+            version: u64::try_from(written.version).ok()?,
         })
     }
+}
+
+/// A balance as one statement of [`PendingStock::flush`] left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Written {
+    qty: i64,
+    /// The balance's version after the statement (see migration 0009).
+    version: i64,
+    /// The lot's expiry in the warehouse's lot register, if it has one.
+    expiry: Option<NaiveDate>,
 }
 
 /// One signed movement to write.
@@ -238,15 +249,21 @@ impl PendingStock {
     /// Writes everything queued: one update of the locked balances, one upsert of the
     /// discrepancy balances (locked here, after all others: the global lock order), one
     /// insert of the ledger rows and of a `balance` change per changed key devices can see
-    /// (its final quantity). Returns every changed balance's quantity after the writes.
+    /// (its final quantity, the version the same statement gave it, and its lot's expiry
+    /// from the lot register: callers write the lots they received first). Returns every
+    /// changed balance's quantity after the writes.
+    ///
+    /// Each statement that changes a quantity also bumps the balance's version: the row lock
+    /// it holds orders the writers of one balance, so versions follow commit order even when
+    /// the change log's txid order does not (docs/ARCHITECTURE.md, "Ordering hazard").
     pub async fn flush(
         &mut self,
         conn: &mut PgConnection,
         warehouse: &WarehouseCode,
     ) -> StoreResult<BTreeMap<BalanceKey, i64>> {
-        let mut after = BTreeMap::new();
+        let mut written: BTreeMap<BalanceKey, Written> = BTreeMap::new();
         if self.rows.is_empty() {
-            return Ok(after);
+            return Ok(BTreeMap::new());
         }
         let rows = std::mem::take(&mut self.rows);
         let deltas = std::mem::take(&mut self.deltas);
@@ -257,23 +274,28 @@ impl PendingStock {
         for (part, sql) in [
             (
                 normal,
-                "UPDATE balances b SET qty = b.qty + d.delta, updated_at = now()
+                "UPDATE balances b
+                 SET qty = b.qty + d.delta, version = b.version + 1, updated_at = now()
                  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[])
                       AS d(item, location, lot, status, delta)
                  WHERE b.warehouse = $1 AND b.item = d.item AND b.location = d.location
                    AND b.lot = d.lot AND b.status = d.status
-                 RETURNING b.item, b.location, b.lot, b.status, b.qty",
+                 RETURNING b.item, b.location, b.lot, b.status, b.qty, b.version,
+                   (SELECT l.expiry FROM lots l
+                    WHERE l.warehouse = b.warehouse AND l.sku = b.item AND l.lot = b.lot) AS expiry",
             ),
             (
                 discrepancy,
-                "INSERT INTO balances (warehouse, item, location, lot, status, qty)
-                 SELECT $1, d.item, d.location, d.lot, d.status, d.delta
+                "INSERT INTO balances (warehouse, item, location, lot, status, qty, version)
+                 SELECT $1, d.item, d.location, d.lot, d.status, d.delta, 1
                  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int8[])
                       WITH ORDINALITY AS d(item, location, lot, status, delta, ord)
                  ORDER BY d.ord
                  ON CONFLICT (warehouse, item, location, lot, status)
-                 DO UPDATE SET qty = balances.qty + EXCLUDED.qty, updated_at = now()
-                 RETURNING item, location, lot, status, qty",
+                 DO UPDATE SET qty = balances.qty + EXCLUDED.qty,
+                               version = balances.version + 1, updated_at = now()
+                 RETURNING item, location, lot, status, qty, version,
+                   NULL::date AS expiry",
             ),
         ] {
             if part.is_empty() {
@@ -305,15 +327,22 @@ impl PendingStock {
                     lot: row.try_get("lot")?,
                     status: row.try_get("status")?,
                 };
-                after.insert(key, row.try_get::<i64, _>("qty")?);
+                written.insert(
+                    key,
+                    Written {
+                        qty: row.try_get("qty")?,
+                        version: row.try_get("version")?,
+                        expiry: row.try_get("expiry")?,
+                    },
+                );
             }
         }
-        let changes: Vec<Change> = after
+        let changes: Vec<Change> = written
             .iter()
-            .filter_map(|(key, qty)| key.balance_record(*qty).map(Change::Balance))
+            .filter_map(|(key, w)| key.balance_record(w).map(Change::Balance))
             .collect();
         insert_ledger_rows_and_changes(conn, warehouse, &rows, &changes).await?;
-        Ok(after)
+        Ok(written.into_iter().map(|(key, w)| (key, w.qty)).collect())
     }
 }
 

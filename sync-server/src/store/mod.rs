@@ -114,6 +114,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "outbox_retention",
         include_str!("../../../migrations/server/0008_outbox_retention.sql"),
     ),
+    (
+        9,
+        "balance_version",
+        include_str!("../../../migrations/server/0009_balance_version.sql"),
+    ),
 ];
 
 /// Serialises concurrent `migrate` runs of several server processes.

@@ -80,28 +80,15 @@ struct Held {
 
 impl Held {
     /// Writes everything the chunk has applied so far: events first (evidence and the
-    /// stream join the ledger to them), then the ledger and balances, then lots. Checks
-    /// that the balances written hold what the chunk computed from its locked quantities.
+    /// stream join the ledger to them), then lots (the balance changes devices pull carry
+    /// their lot's expiry from the register), then the ledger and balances. Checks that the
+    /// balances written hold what the chunk computed from its locked quantities.
     async fn flush(
         &mut self,
         conn: &mut PgConnection,
         warehouse: &WarehouseCode,
     ) -> StoreResult<()> {
         flush_events(conn, warehouse, &mut self.pending).await?;
-        let after = self.stock.flush(conn, warehouse).await?;
-        for (key, qty) in &after {
-            if key.status == ledger::DISCREPANCY {
-                continue;
-            }
-            match self.qty.get(key) {
-                Some(expected) if expected == qty => {}
-                expected => {
-                    return Err(StoreError::Corrupt(format!(
-                        "balance {key:?} is {qty} after the chunk's writes, expected {expected:?}"
-                    )));
-                }
-            }
-        }
         if !self.lots.is_empty() {
             let lots = std::mem::take(&mut self.lots);
             let (keys, expiries): (Vec<_>, Vec<_>) = lots.into_iter().unzip();
@@ -120,6 +107,20 @@ impl Held {
             .bind(expiries)
             .execute(&mut *conn)
             .await?;
+        }
+        let after = self.stock.flush(conn, warehouse).await?;
+        for (key, qty) in &after {
+            if key.status == ledger::DISCREPANCY {
+                continue;
+            }
+            match self.qty.get(key) {
+                Some(expected) if expected == qty => {}
+                expected => {
+                    return Err(StoreError::Corrupt(format!(
+                        "balance {key:?} is {qty} after the chunk's writes, expected {expected:?}"
+                    )));
+                }
+            }
         }
         Ok(())
     }

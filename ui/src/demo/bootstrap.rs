@@ -356,6 +356,7 @@ pub fn seed_offline(journal: &mut Journal) -> anyhow::Result<()> {
             expiry: line.expiry,
             status: StockStatus::Available,
             qty: *units,
+            version: 0,
         }));
     }
     for document in data::inbound_documents()? {
