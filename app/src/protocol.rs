@@ -203,6 +203,42 @@ pub struct PullResponse {
     pub server_time: DateTime<Utc>,
 }
 
+/// `GET /v1/me`: the device a token belongs to, as the server sees it now, and what its
+/// role may do. The `can_*` answers come from the same role lists the endpoints enforce, so
+/// a device asks instead of inferring its role from a refusal. A permission this build does
+/// not know is ignored; one the server does not send reads as `false`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub device_id: DeviceId,
+    /// The name given at enrolment (may be empty).
+    pub name: String,
+    /// `picker`, `receiver`, `supervisor` or `admin`.
+    pub role: String,
+    pub warehouse: WarehouseCode,
+    /// `GET /v1/conflicts` and `GET /v1/conflicts/{id}`.
+    #[serde(default)]
+    pub can_read_conflicts: bool,
+    /// `POST /v1/conflicts/{id}/resolve`.
+    #[serde(default)]
+    pub can_resolve_conflicts: bool,
+    /// `GET /v1/devices` (names and sync health of the warehouse's devices).
+    #[serde(default)]
+    pub can_list_devices: bool,
+    /// `POST /v1/devices`.
+    #[serde(default)]
+    pub can_enrol_devices: bool,
+    /// `POST /v1/imports/…` (items, locations, documents, orders, pick tasks).
+    #[serde(default)]
+    pub can_import_data: bool,
+    /// `GET /v1/reports…`.
+    #[serde(default)]
+    pub can_read_reports: bool,
+    /// `GET /v1/stream`.
+    #[serde(default)]
+    pub can_read_stream: bool,
+    pub server_time: DateTime<Utc>,
+}
+
 /// Every error answer from the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {

@@ -38,6 +38,15 @@ pub const DOCUMENT: &str = r##"{
           "next_cursor": {"type": "string"}, "has_more": {"type": "boolean"},
           "refetch": {"type": "boolean"}, "server_time": {"type": "string", "format": "date-time"},
           "barrier": {"type": "integer", "description": "every transaction below this id has ended; with has_more false the page completes them"}}},
+      "WhoAmI": {"type": "object",
+        "required": ["device_id", "name", "role", "warehouse", "can_read_conflicts", "can_resolve_conflicts", "can_list_devices",
+          "can_enrol_devices", "can_import_data", "can_read_reports", "can_read_stream", "server_time"],
+        "properties": {"device_id": {"type": "string", "format": "uuid"}, "name": {"type": "string"},
+          "role": {"enum": ["picker", "receiver", "supervisor", "admin"]}, "warehouse": {"type": "string"},
+          "can_read_conflicts": {"type": "boolean"}, "can_resolve_conflicts": {"type": "boolean"},
+          "can_list_devices": {"type": "boolean"}, "can_enrol_devices": {"type": "boolean"},
+          "can_import_data": {"type": "boolean"}, "can_read_reports": {"type": "boolean"},
+          "can_read_stream": {"type": "boolean"}, "server_time": {"type": "string", "format": "date-time"}}},
       "Resolution": {"type": "object", "required": ["action"],
         "properties": {"action": {"enum": ["accept", "reject", "adjust", "recount"]}, "note": {"type": "string"},
           "adjustment": {"type": "object", "required": ["item", "location", "status", "delta"],
@@ -63,6 +72,9 @@ pub const DOCUMENT: &str = r##"{
       "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 5000}}],
       "responses": {"200": {"description": "A page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PullResponse"}}}},
         "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/me": {"get": {"summary": "This device (any role): id, name, role, warehouse, what its role may do (the same role checks the endpoints enforce) and the server's time",
+      "responses": {"200": {"description": "Who the token belongs to", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WhoAmI"}}}},
+        "401": {"$ref": "#/components/responses/Error"}}}},
     "/v1/conflicts": {"get": {"summary": "Conflicts of the warehouse (supervisor, admin)",
       "parameters": [{"name": "state", "in": "query", "schema": {"enum": ["open", "recount_requested", "resolved"]}}, {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
       "responses": {"200": {"description": "Newest first"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}},
@@ -118,6 +130,7 @@ mod tests {
         for path in [
             "/v1/push",
             "/v1/pull",
+            "/v1/me",
             "/v1/conflicts/{id}/resolve",
             "/v1/devices",
             "/v1/stream",
@@ -126,5 +139,37 @@ mod tests {
         ] {
             assert!(doc["paths"][path].is_object(), "{path}");
         }
+    }
+
+    #[test]
+    fn the_who_am_i_schema_names_every_field_the_server_sends() {
+        use crate::store::{AuthedDevice, Role};
+        let doc: serde_json::Value = serde_json::from_str(super::DOCUMENT).unwrap();
+        let schema = &doc["components"]["schemas"]["WhoAmI"];
+        let device = AuthedDevice {
+            device_id: dockhand_app::domain::DeviceId::new_random(),
+            warehouse: dockhand_app::domain::WarehouseCode::new("WH1").unwrap(),
+            role: Role::Picker,
+            name: String::new(),
+        };
+        let sent =
+            serde_json::to_value(crate::api::identity_of(&device, chrono::Utc::now())).unwrap();
+        let mut sent_fields: Vec<&String> = sent.as_object().unwrap().keys().collect();
+        let mut documented: Vec<&String> =
+            schema["properties"].as_object().unwrap().keys().collect();
+        let mut required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        sent_fields.sort();
+        documented.sort();
+        required.sort_unstable();
+        assert_eq!(sent_fields, documented);
+        assert_eq!(
+            sent_fields.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            required
+        );
     }
 }

@@ -232,3 +232,98 @@ async fn malformed_input_gaps_and_oversized_bodies_get_clear_json_errors() {
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn every_device_asks_who_it_is_and_what_its_role_may_do() {
+    let server = TestServer::start("whoami").await;
+    let enrol = |warehouse: &'static str, role: Role, name: &'static str| {
+        let store = server.store.clone();
+        async move {
+            store
+                .enrol_device(None, &wh(warehouse), role, name)
+                .await
+                .unwrap()
+        }
+    };
+    let picker = enrol(WH, Role::Picker, "hand 1").await;
+    let supervisor = enrol(WH, Role::Supervisor, "desk").await;
+    let admin = enrol(WH, Role::Admin, "back office").await;
+    let elsewhere = enrol(WH2, Role::Supervisor, "WH2 desk").await;
+
+    let before = chrono::Utc::now();
+    let (status, me) = server.get_json(&picker.token, "/v1/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["device_id"], picker.device_id.to_string());
+    assert_eq!(me["name"], "hand 1");
+    assert_eq!(me["role"], "picker");
+    assert_eq!(me["warehouse"], "WH1");
+    for denied in [
+        "can_read_conflicts",
+        "can_resolve_conflicts",
+        "can_list_devices",
+        "can_enrol_devices",
+        "can_import_data",
+        "can_read_reports",
+        "can_read_stream",
+    ] {
+        assert_eq!(me[denied], false, "a picker {denied}: {me}");
+    }
+    let server_time: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(me["server_time"].clone()).unwrap();
+    assert!(server_time >= before - chrono::Duration::seconds(5), "{me}");
+    // What /v1/me says is what the endpoints do: the picker still may not list devices.
+    let (status, body) = server.get_json(&picker.token, "/v1/devices").await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+
+    let (_, me) = server.get_json(&supervisor.token, "/v1/me").await;
+    assert_eq!(
+        (me["role"].as_str(), me["name"].as_str()),
+        (Some("supervisor"), Some("desk"))
+    );
+    assert_eq!(me["can_resolve_conflicts"], true);
+    assert_eq!(me["can_list_devices"], true);
+    assert_eq!(me["can_import_data"], false);
+    let (status, _) = server.get_json(&supervisor.token, "/v1/devices").await;
+    assert_eq!(status, 200);
+
+    let (_, me) = server.get_json(&admin.token, "/v1/me").await;
+    assert_eq!(me["role"], "admin");
+    assert_eq!(me["device_id"], admin.device_id.to_string());
+    assert_eq!(me["can_read_conflicts"], true);
+    assert_eq!(me["can_resolve_conflicts"], false);
+    assert_eq!(me["can_enrol_devices"], true);
+
+    // Each device sees its own warehouse.
+    let (_, me) = server.get_json(&elsewhere.token, "/v1/me").await;
+    assert_eq!(
+        (me["warehouse"].as_str(), me["name"].as_str()),
+        (Some("WH2"), Some("WH2 desk"))
+    );
+
+    // No token, a wrong one, a revoked one: 401 as everywhere.
+    let (status, body) = server.get_json("", "/v1/me").await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let (status, _) = server.get_json(&"00".repeat(32), "/v1/me").await;
+    assert_eq!(status, 401);
+    server
+        .store
+        .revoke_device(&wh(WH), picker.device_id)
+        .await
+        .unwrap();
+    let (status, body) = server.get_json(&picker.token, "/v1/me").await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+
+    // The API document describes it.
+    let (_, doc) = server.get_json("", "/v1/openapi.json").await;
+    assert!(doc["paths"]["/v1/me"]["get"].is_object(), "{doc}");
+    server.finish().await;
+}

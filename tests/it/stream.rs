@@ -906,16 +906,34 @@ async fn conflicts_resolutions_and_alerts_reach_the_stream_on_escaped_subjects()
 async fn stream_tail_prints_the_warehouse_messages_from_nats_and_from_the_database() {
     let server = TestServer::start("stream_tail").await;
     let stream = unique_stream("tail");
-    // Tail NATS from now on, for three messages.
+    // Tail NATS from now on, for three messages; traffic starts once NATS has the
+    // subscription (what the binary announces on stderr).
     let nats_config = stream.clone();
+    let (subscribed, listening) = tokio::sync::oneshot::channel::<String>();
     let nats_tail = tokio::spawn(async move {
         let mut out = Vec::new();
-        dockhand_sync_server::stream::tail::tail_nats(&nats_config, WH, Some(3), &mut out)
-            .await
-            .unwrap();
+        dockhand_sync_server::stream::tail::tail_nats_notifying(
+            &nats_config,
+            WH,
+            Some(3),
+            &mut out,
+            |subject| {
+                let _ = subscribed.send(subject.to_owned());
+            },
+        )
+        .await
+        .unwrap();
         String::from_utf8(out).unwrap()
     });
-    tokio::time::sleep(Duration::from_millis(1500)).await; // let it subscribe
+    let subject = tokio::time::timeout(Duration::from_secs(30), listening)
+        .await
+        .expect("stream tail did not confirm its NATS subscription within 30 s")
+        .expect("stream tail stopped before it confirmed its NATS subscription");
+    assert_eq!(subject, format!("{}.WH1.>", stream.subject_prefix));
+    assert_eq!(
+        dockhand_sync_server::stream::tail::subscribed_line(&subject),
+        format!("listening on {}.WH1.>", stream.subject_prefix)
+    );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let relay = tokio::spawn(dockhand_sync_server::stream::run_relay(
         server.store.clone(),

@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use dockhand_app::domain::StockStatus;
-use dockhand_app::sync::SyncError;
 use dockhand_app::sync::supervisor::{
     BalanceAdjustment, ConflictAccess, ResolutionAction, ResolveRequest, SupervisorClient,
     SupervisorError,
 };
+use dockhand_app::sync::{SyncClient, SyncError};
 use dockhand_sync_server::store::Role;
 
 use crate::server_support::*;
@@ -54,10 +54,7 @@ async fn a_supervisor_lists_reads_and_resolves_conflicts() {
     let supervisor = server.enrol(WH, Role::Supervisor).await;
     let desk = client(&server, &supervisor);
 
-    assert_eq!(
-        desk.access(supervisor.id).await.unwrap(),
-        ConflictAccess::Resolve
-    );
+    assert_eq!(desk.access().await.unwrap(), ConflictAccess::Resolve);
     let queue = desk.undecided_conflicts(50).await.unwrap();
     assert_eq!(queue.len(), 3);
     assert!(queue.windows(2).all(|w| w[0].id > w[1].id), "newest first");
@@ -154,19 +151,21 @@ async fn roles_and_refusals_come_back_as_errors_a_supervisor_can_act_on() {
     let desk = client(&server, &supervisor);
     let id = desk.undecided_conflicts(10).await.unwrap()[0].id;
 
-    // A picker may neither read nor resolve; it is told why.
+    // A picker may neither read nor resolve: `GET /v1/me` says so without a refusal.
     let picker_desk = client(&server, &picker);
-    match picker_desk.access(picker.id).await.unwrap() {
-        ConflictAccess::Denied { reason } => assert!(reason.contains("picker"), "{reason}"),
-        other => panic!("a picker got {other:?}"),
-    }
+    assert_eq!(
+        picker_desk.access().await.unwrap(),
+        ConflictAccess::NotForRole {
+            role: "picker".into()
+        }
+    );
     let refused = picker_desk.undecided_conflicts(10).await.unwrap_err();
     assert!(refused.is_forbidden(), "{refused}");
 
     // An admin reads but cannot resolve.
     let admin_desk = client(&server, &admin);
     assert_eq!(
-        admin_desk.access(admin.id).await.unwrap(),
+        admin_desk.access().await.unwrap(),
         ConflictAccess::ReadOnly {
             role: "admin".into()
         }
@@ -221,4 +220,49 @@ async fn roles_and_refusals_come_back_as_errors_a_supervisor_can_act_on() {
         matches!(gone, SupervisorError::Sync(SyncError::Network(_))),
         "{gone}"
     );
+}
+
+#[tokio::test]
+async fn any_device_client_learns_who_it_is_and_a_bad_token_is_told_to_enrol_again() {
+    let server = TestServer::start("whoami_client").await;
+    let picker = server.enrol(WH, Role::Picker).await;
+    let supervisor = server.enrol(WH, Role::Supervisor).await;
+
+    let sync = SyncClient::new(&server.url, &picker.token, Duration::from_secs(10)).unwrap();
+    let me = sync.whoami().await.unwrap();
+    assert_eq!(me.device_id, picker.id);
+    assert_eq!(me.role, "picker");
+    assert_eq!(me.warehouse.as_str(), "WH1");
+    assert_eq!(me.name, "test device");
+    assert!(!me.can_read_conflicts && !me.can_list_devices);
+    assert!((chrono::Utc::now() - me.server_time).num_seconds().abs() < 60);
+
+    let desk = client(&server, &supervisor).whoami().await.unwrap();
+    assert_eq!(desk.device_id, supervisor.id);
+    assert!(desk.can_resolve_conflicts && desk.can_list_devices);
+
+    let stranger = SyncClient::new(&server.url, &"00".repeat(32), Duration::from_secs(10)).unwrap();
+    let refused = stranger.whoami().await.unwrap_err();
+    assert!(
+        matches!(&refused, SyncError::Unauthorized(_)),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("enrol the device again"),
+        "{refused}"
+    );
+
+    // A server without the endpoint (older than this app; here: a base URL that misses it).
+    let older = SyncClient::new(
+        &format!("{}/older", server.url),
+        &picker.token,
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    let refused = older.whoami().await.unwrap_err();
+    assert!(
+        refused.to_string().contains("update the sync server"),
+        "{refused}"
+    );
+    server.finish().await;
 }

@@ -23,7 +23,7 @@ use crate::{
     HomeAdapter, Job, MainWindow, PickAdapter, Screen, SetupAdapter, ShellAdapter, SyncAdapter,
 };
 use dockhand_app::domain::DeviceId;
-use dockhand_app::sync::supervisor::ConflictAccess;
+use dockhand_sync_server::store::Role;
 
 /// The two handheld classes: 480×800 (TC2x, CT40 class) and 720×1280 (TC5x, CT60 class).
 pub fn default_sizes() -> anyhow::Result<Vec<ScreenSize>> {
@@ -455,7 +455,7 @@ const CONFLICT_SCENES: &[Scene] = &[
             .window
             .global::<ShellAdapter>()
             .invoke_acknowledge_feedback();
-        use_desk(stage, |me| SampleDesk::new(me, ConflictAccess::Resolve));
+        use_desk(stage, |me| SampleDesk::new(me, Role::Supervisor));
         stage.go(Screen::More);
         Ok(())
     }),
@@ -503,29 +503,13 @@ const CONFLICT_SCENES: &[Scene] = &[
         Ok(())
     }),
     ("c10-conflicts-admin-read-only", |stage| {
-        use_desk(stage, |me| {
-            SampleDesk::new(
-                me,
-                ConflictAccess::ReadOnly {
-                    role: "admin".into(),
-                },
-            )
-        });
+        use_desk(stage, |me| SampleDesk::new(me, Role::Admin));
         stage.go(Screen::Conflicts);
         stage.window.global::<ConflictsAdapter>().invoke_open(3);
         Ok(())
     }),
-    ("c11-conflicts-picker-denied", |stage| {
-        use_desk(stage, |me| {
-            SampleDesk::new(
-                me,
-                ConflictAccess::Denied {
-                    reason: "a picker device may not list devices; this needs the role \
-                             supervisor or admin"
-                        .into(),
-                },
-            )
-        });
+    ("c11-conflicts-picker-not-for-role", |stage| {
+        use_desk(stage, |me| SampleDesk::new(me, Role::Picker));
         stage.go(Screen::Conflicts);
         Ok(())
     }),

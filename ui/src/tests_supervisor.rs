@@ -1,11 +1,13 @@
 //! Supervisor screens, headless: a supervisor device resolves conflicts through the real
 //! window (taps found by their accessible labels) against a real sync server on a fresh
 //! PostgreSQL database (the demo bootstrap made it), and the server records the decisions.
-//! Devices that may not resolve are told why, from the screen they tapped into.
+//! Devices that may not resolve are told why, from the screen they tapped into, as the
+//! server's `GET /v1/me` says; offline, by its last answer.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
-use dockhand_app::sync::supervisor::ConflictAccess;
+use dockhand_sync_server::store::Role;
 use i_slint_backend_testing::ElementHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 use slint::{ComponentHandle, LogicalSize, Model};
@@ -21,6 +23,8 @@ use crate::{ConflictsAdapter, ConflictsStage, FeedbackKind, MainWindow, Screen, 
 struct Handheld {
     window: MainWindow,
     controllers: Rc<Controllers>,
+    /// The stand-in server, when there is one.
+    desk: Option<Arc<SampleDesk>>,
     _dir: tempfile::TempDir,
 }
 
@@ -41,6 +45,7 @@ impl Handheld {
         let handheld = Self {
             window,
             controllers,
+            desk: None,
             _dir: dir,
         };
         handheld.scan("sam");
@@ -48,8 +53,9 @@ impl Handheld {
         handheld
     }
 
-    /// A sample journal whose conflict screens talk to `desk` instead of a server.
-    fn with_desk(access: ConflictAccess) -> Self {
+    /// A sample journal, enrolled as `role`, whose conflict screens talk to a stand-in
+    /// server instead of a real one.
+    fn with_desk(role: Role) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let journal = sample_device::create(&dir.path().join("device.db")).unwrap();
         let journal = Rc::try_unwrap(journal).unwrap().into_inner();
@@ -58,12 +64,25 @@ impl Handheld {
             .set_credentials("https://dockhand.example", "token-1")
             .unwrap();
         let me = journal.device_id();
-        let handheld = Self::signed_in(journal, dir);
+        let mut handheld = Self::signed_in(journal, dir);
+        let desk = SampleDesk::new(me, role);
+        handheld.controllers.conflicts.use_api(desk.clone());
+        handheld.desk = Some(desk);
         handheld
-            .controllers
-            .conflicts
-            .use_api(SampleDesk::new(me, access));
-        handheld
+    }
+
+    /// The stand-in server stops answering, as when the handheld leaves Wi-Fi.
+    fn lose_network(&self) {
+        self.desk
+            .as_ref()
+            .expect("a handheld with a stand-in server")
+            .lose_network();
+    }
+
+    fn shows_text(&self, text: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.window, text)
+            .next()
+            .is_some()
     }
 
     fn scan(&self, data: &str) {
@@ -259,9 +278,7 @@ fn a_supervisor_resolves_conflicts_on_the_handheld_and_the_server_records_it() {
 
 #[test]
 fn an_admin_device_reads_conflicts_and_is_told_only_a_supervisor_resolves() {
-    let handheld = Handheld::with_desk(ConflictAccess::ReadOnly {
-        role: "admin".into(),
-    });
+    let handheld = Handheld::with_desk(Role::Admin);
     handheld.open_conflicts();
     assert_eq!(handheld.stage(), ConflictsStage::List);
     let adapter = handheld.window.global::<ConflictsAdapter>();
@@ -281,18 +298,111 @@ fn an_admin_device_reads_conflicts_and_is_told_only_a_supervisor_resolves() {
 }
 
 #[test]
-fn a_picker_device_is_told_why_it_sees_no_conflicts_and_can_go_home() {
-    let handheld = Handheld::with_desk(ConflictAccess::Denied {
-        reason: "a picker device may not list devices".into(),
-    });
+fn a_picker_device_sees_a_read_only_note_and_no_error() {
+    let handheld = Handheld::with_desk(Role::Picker);
     handheld.open_conflicts();
-    assert_eq!(handheld.stage(), ConflictsStage::Unavailable);
+    // The list screen with a note, not the problem screen.
+    assert_eq!(handheld.stage(), ConflictsStage::List);
     let adapter = handheld.window.global::<ConflictsAdapter>();
-    assert_eq!(adapter.get_problem_title(), "Supervisor devices only");
-    assert!(adapter.get_problem_text().contains("Ask an admin"));
-    assert!(!adapter.get_can_retry());
+    assert!(!adapter.get_can_read());
+    assert!(!adapter.get_can_resolve());
+    let note = adapter.get_read_only_note().to_string();
+    assert_eq!(
+        note,
+        "This device is enrolled as picker. Conflicts are checked and resolved on supervisor \
+         devices, so there is nothing to do here. Your scans sync as usual."
+    );
+    assert!(handheld.shows_text(&note), "the note is on screen");
+    // No error anywhere: no red band, no problem text, and no claim that nothing waits.
+    assert_ne!(handheld.feedback().0, FeedbackKind::Bad);
+    assert_eq!(adapter.get_problem_title(), "");
+    assert!(handheld.headlines().is_empty());
+    assert!(!handheld.shows_text("✔ No conflicts waiting"));
     handheld.tap("Home");
     assert_eq!(handheld.screen(), Screen::Home);
+}
+
+#[test]
+fn a_picker_handheld_asks_the_real_server_who_it_is_and_sees_the_note() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = crate::demo::open_journal(&dir.path().join("device.db")).unwrap();
+    let database = runtime
+        .block_on(DemoDatabase::fresh_on(&crate::demo::tests::admin_url()))
+        .expect("PostgreSQL must be running for this test (DATABASE_URL)");
+    let server = runtime
+        .block_on(DemoServer::start(&database.url()))
+        .unwrap();
+    let enrolled = runtime
+        .block_on(server.store.enrol_device(
+            Some(journal.device_id()),
+            &dockhand_app::domain::WarehouseCode::new("WH1").unwrap(),
+            Role::Picker,
+            "Picker 7",
+        ))
+        .unwrap();
+    journal
+        .set_credentials(&server.url, &enrolled.token)
+        .unwrap();
+    let handheld = Handheld::signed_in(journal, dir);
+
+    handheld.open_conflicts();
+    assert_eq!(handheld.stage(), ConflictsStage::List);
+    let adapter = handheld.window.global::<ConflictsAdapter>();
+    assert!(!adapter.get_can_resolve());
+    assert!(
+        adapter.get_read_only_note().contains("enrolled as picker"),
+        "{}",
+        adapter.get_read_only_note()
+    );
+    assert_eq!(adapter.get_problem_title(), "");
+    assert_ne!(handheld.feedback().0, FeedbackKind::Bad);
+
+    drop(handheld);
+    runtime.block_on(server.stop());
+    runtime.block_on(database.remove()).unwrap();
+}
+
+#[test]
+fn offline_a_picker_keeps_its_note_from_the_last_answer() {
+    // The picker's handheld learnt its role while online, then lost the network.
+    let picker = Handheld::with_desk(Role::Picker);
+    picker.open_conflicts();
+    picker.lose_network();
+    picker.tap("Refresh");
+    assert_eq!(picker.stage(), ConflictsStage::List);
+    let adapter = picker.window.global::<ConflictsAdapter>();
+    assert!(
+        adapter.get_read_only_note().contains("enrolled as picker"),
+        "{}",
+        adapter.get_read_only_note()
+    );
+    assert_eq!(adapter.get_problem_title(), "");
+    assert_ne!(picker.feedback().0, FeedbackKind::Bad);
+}
+
+#[test]
+fn a_handheld_that_never_reached_the_server_says_so_whatever_its_role() {
+    let never_online = Handheld::with_desk(Role::Picker);
+    never_online.lose_network();
+    never_online.open_conflicts();
+    assert_eq!(never_online.stage(), ConflictsStage::Unavailable);
+    let adapter = never_online.window.global::<ConflictsAdapter>();
+    assert_eq!(adapter.get_problem_title(), "⚠ Can't reach the server");
+    assert!(adapter.get_can_retry());
+}
+
+#[test]
+fn offline_a_supervisor_is_told_the_server_is_out_of_reach_not_shown_old_rows() {
+    let supervisor = Handheld::with_desk(Role::Supervisor);
+    supervisor.open_conflicts();
+    assert_eq!(supervisor.headlines().len(), 3);
+    supervisor.lose_network();
+    supervisor.tap("Refresh");
+    assert_eq!(supervisor.stage(), ConflictsStage::Unavailable);
+    let adapter = supervisor.window.global::<ConflictsAdapter>();
+    assert_eq!(adapter.get_problem_title(), "⚠ Can't reach the server");
+    assert!(adapter.get_can_retry());
 }
 
 #[test]

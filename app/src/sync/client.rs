@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 
 use crate::domain::DeviceSeq;
-use crate::protocol::{ApiError, PullResponse, PushRequest, PushResponse, SeqGap};
+use crate::protocol::{ApiError, PullResponse, PushRequest, PushResponse, SeqGap, WhoAmI};
 
 /// Why a sync call failed.
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +96,19 @@ impl Endpoint {
     /// `POST {base}/v1{path}` with the device's token.
     pub(crate) fn post(&self, path: &str) -> reqwest::RequestBuilder {
         self.http.post(self.url(path)).bearer_auth(&self.token)
+    }
+
+    /// `GET /v1/me`: who this token belongs to and what its role may do.
+    pub(crate) async fn whoami(&self) -> Result<WhoAmI, SyncError> {
+        let (status, bytes) = exchange(self.get("/me")).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Err(SyncError::Protocol(
+                "the server does not answer GET /v1/me, so it is older than this app; \
+                 update the sync server"
+                    .into(),
+            ));
+        }
+        decode_answer(status, &bytes)
     }
 
     fn url(&self, path: &str) -> String {
@@ -203,6 +216,12 @@ impl SyncClient {
         .await
     }
 
+    /// `GET /v1/me`: this device as the server sees it (id, name, role, warehouse) and what
+    /// its role may do.
+    pub async fn whoami(&self) -> Result<WhoAmI, SyncError> {
+        self.endpoint.whoami().await
+    }
+
     /// `GET /healthz`: is the server reachable at all?
     pub async fn probe(&self) -> Result<(), SyncError> {
         let response = self
@@ -231,11 +250,19 @@ async fn decode<T: serde::de::DeserializeOwned>(
     request: reqwest::RequestBuilder,
 ) -> Result<T, SyncError> {
     let (status, bytes) = exchange(request).await?;
+    decode_answer(status, &bytes)
+}
+
+/// An answer as `T`, or the error its status and body mean.
+fn decode_answer<T: serde::de::DeserializeOwned>(
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<T, SyncError> {
     if status.is_success() {
-        return serde_json::from_slice(&bytes)
+        return serde_json::from_slice(bytes)
             .map_err(|e| SyncError::Protocol(format!("{e} in a {status} answer")));
     }
-    let (api, message) = error_message(&bytes);
+    let (api, message) = error_message(bytes);
     if status == StatusCode::CONFLICT {
         return Err(
             match api

@@ -1,6 +1,7 @@
 //! The supervisor's side of the API: the conflict queue (`GET /v1/conflicts`, `GET
 //! /v1/conflicts/{id}`), resolutions (`POST /v1/conflicts/{id}/resolve`) and the device list
-//! (`GET /v1/devices`), which also tells a device what role it was enrolled with.
+//! (`GET /v1/devices`, for names). What this device may do with them comes from `GET
+//! /v1/me`, which any role may ask, as [`ConflictAccess`].
 //!
 //! A thin HTTP shell like [`super::client`]: same TLS provider, same [`SyncError`] for
 //! transport and token trouble, plus [`SupervisorError`] for the answers that only a
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::client::{Endpoint, SyncError, error_message, exchange, status_error};
 use crate::domain::{DeviceId, EventId, LocationCode, LotCode, Sku, StockStatus};
+use crate::protocol::WhoAmI;
 
 /// A conflict as the queue lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,8 +113,30 @@ pub enum ConflictAccess {
     Resolve,
     /// Read only (an admin device); `role` as enrolled.
     ReadOnly { role: String },
-    /// Neither (pickers and receivers); the server's reason.
-    Denied { reason: String },
+    /// Neither (pickers and receivers): not a failure, the conflict screens are simply not
+    /// this device's work; `role` as enrolled.
+    NotForRole { role: String },
+}
+
+impl ConflictAccess {
+    /// Read from the server's answer to `GET /v1/me`: resolving needs reading too (the
+    /// queue is how a conflict is reached).
+    pub fn of(me: &WhoAmI) -> ConflictAccess {
+        match (me.can_read_conflicts, me.can_resolve_conflicts) {
+            (true, true) => ConflictAccess::Resolve,
+            (true, false) => ConflictAccess::ReadOnly {
+                role: me.role.clone(),
+            },
+            (false, _) => ConflictAccess::NotForRole {
+                role: me.role.clone(),
+            },
+        }
+    }
+
+    /// Whether the conflict queue is this device's to read.
+    pub fn can_read(&self) -> bool {
+        !matches!(self, ConflictAccess::NotForRole { .. })
+    }
 }
 
 /// Why a supervisor call failed.
@@ -198,27 +222,15 @@ impl SupervisorClient {
         decode(self.endpoint.get("/devices")).await
     }
 
-    /// What `me` may do with conflicts. Pickers and receivers cannot list devices (403);
-    /// supervisors and admins find their own role in the device list.
-    pub async fn access(&self, me: DeviceId) -> Result<ConflictAccess, SupervisorError> {
-        match self.devices().await {
-            Ok(devices) => {
-                let role = devices
-                    .into_iter()
-                    .find(|d| d.device_id == me)
-                    .map(|d| d.role)
-                    .unwrap_or_default();
-                Ok(if role == "supervisor" {
-                    ConflictAccess::Resolve
-                } else {
-                    ConflictAccess::ReadOnly { role }
-                })
-            }
-            Err(SupervisorError::Sync(SyncError::Forbidden(reason))) => {
-                Ok(ConflictAccess::Denied { reason })
-            }
-            Err(other) => Err(other),
-        }
+    /// `GET /v1/me`: this device as the server sees it, and what its role may do. Any role
+    /// may ask.
+    pub async fn whoami(&self) -> Result<WhoAmI, SupervisorError> {
+        Ok(self.endpoint.whoami().await?)
+    }
+
+    /// What this device may do with conflicts, from [`Self::whoami`].
+    pub async fn access(&self) -> Result<ConflictAccess, SupervisorError> {
+        Ok(ConflictAccess::of(&self.whoami().await?))
     }
 }
 
@@ -245,6 +257,45 @@ async fn decode<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conflict_access_follows_what_the_server_says_the_role_may_do() {
+        let answer = |role: &str, read: bool, resolve: bool| {
+            serde_json::from_value::<WhoAmI>(serde_json::json!({
+                "device_id": DeviceId::new_random(),
+                "name": "hand 3",
+                "role": role,
+                "warehouse": "WH1",
+                "can_read_conflicts": read,
+                "can_resolve_conflicts": resolve,
+                "can_list_devices": read,
+                "server_time": "2026-11-29T08:00:00Z",
+                "a_permission_from_a_newer_server": true
+            }))
+            .unwrap()
+        };
+        assert_eq!(
+            ConflictAccess::of(&answer("supervisor", true, true)),
+            ConflictAccess::Resolve
+        );
+        assert_eq!(
+            ConflictAccess::of(&answer("admin", true, false)),
+            ConflictAccess::ReadOnly {
+                role: "admin".into()
+            }
+        );
+        let picker = ConflictAccess::of(&answer("picker", false, false));
+        assert_eq!(
+            picker,
+            ConflictAccess::NotForRole {
+                role: "picker".into()
+            }
+        );
+        assert!(!picker.can_read());
+        // Permissions an older server leaves out read as "may not".
+        let older = answer("picker", false, false);
+        assert!(!older.can_import_data && !older.can_read_stream);
+    }
 
     #[test]
     fn a_resolution_serialises_as_the_server_reads_it() {

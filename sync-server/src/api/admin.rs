@@ -17,8 +17,8 @@ use crate::store::{
     PickTaskImportSummary, Role,
 };
 
-const ADMIN: [Role; 1] = [Role::Admin];
-const SUPERVISION: [Role; 2] = [Role::Supervisor, Role::Admin];
+pub(super) const ADMIN: [Role; 1] = [Role::Admin];
+pub(super) const SUPERVISION: [Role; 2] = [Role::Supervisor, Role::Admin];
 
 #[derive(Debug, Deserialize)]
 pub struct EnrolRequest {

@@ -15,9 +15,15 @@ use crate::store::{AuthedDevice, Role};
 pub struct Authed(pub AuthedDevice);
 
 impl Authed {
+    /// Whether the device has one of `roles`: the one test behind [`Self::require`] and
+    /// behind what `GET /v1/me` says a device may do.
+    pub fn may(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.0.role)
+    }
+
     /// Refuses with 403 unless the device has one of `roles`.
     pub fn require(&self, roles: &[Role], what: &str) -> Result<&AuthedDevice, ApiFailure> {
-        if roles.contains(&self.0.role) {
+        if self.may(roles) {
             Ok(&self.0)
         } else {
             let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();

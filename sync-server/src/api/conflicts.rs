@@ -9,8 +9,8 @@ use super::auth::Authed;
 use super::error::{ApiFailure, JsonBody, PathParam, QueryParams};
 use crate::store::{ConflictDetail, ConflictSummary, Resolution, Role};
 
-const READ_ROLES: [Role; 2] = [Role::Supervisor, Role::Admin];
-const RESOLVE_ROLES: [Role; 1] = [Role::Supervisor];
+pub(super) const READ_ROLES: [Role; 2] = [Role::Supervisor, Role::Admin];
+pub(super) const RESOLVE_ROLES: [Role; 1] = [Role::Supervisor];
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod conflicts;
 mod error;
+mod me;
 mod ops;
 mod reports;
 mod sscc;
@@ -18,6 +19,7 @@ use axum::routing::{get, post};
 use crate::store::Store;
 
 pub use error::ApiFailure;
+pub use me::identity_of;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -33,6 +35,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         .route("/v1/openapi.json", get(ops::openapi))
         .route("/v1/push", post(sync::push))
         .route("/v1/pull", get(sync::pull))
+        .route("/v1/me", get(me::whoami))
         .route("/v1/conflicts", get(conflicts::list))
         .route("/v1/conflicts/{id}", get(conflicts::detail))
         .route("/v1/conflicts/{id}/resolve", post(conflicts::resolve))

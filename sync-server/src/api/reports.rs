@@ -17,7 +17,7 @@ use crate::reports::{
 };
 use crate::store::{AuthedDevice, ImportSummary, Role};
 
-const READERS: [Role; 2] = [Role::Supervisor, Role::Admin];
+pub(super) const READERS: [Role; 2] = [Role::Supervisor, Role::Admin];
 const ADMIN: [Role; 1] = [Role::Admin];
 
 impl From<ReportError> for ApiFailure {

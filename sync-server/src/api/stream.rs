@@ -28,7 +28,7 @@ use super::error::{ApiFailure, QueryParams};
 use crate::store::{PullCursor, Role, Store};
 use crate::stream::{OutboxMessage, outbox};
 
-const STREAM_ROLES: [Role; 2] = [Role::Supervisor, Role::Admin];
+pub(super) const STREAM_ROLES: [Role; 2] = [Role::Supervisor, Role::Admin];
 /// Pause between outbox reads when the client has seen everything.
 const POLL: Duration = Duration::from_millis(50);
 /// Pause after a database error before reading again.

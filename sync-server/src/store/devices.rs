@@ -62,6 +62,8 @@ pub struct AuthedDevice {
     pub device_id: DeviceId,
     pub warehouse: WarehouseCode,
     pub role: Role,
+    /// The name given at enrolment (may be empty).
+    pub name: String,
 }
 
 /// A newly enrolled device and its token, which is shown this once.
@@ -157,7 +159,7 @@ impl Store {
     /// as seen (at most every few seconds, to keep reads cheap).
     pub async fn authenticate(&self, token: &str) -> StoreResult<Option<AuthedDevice>> {
         let row = sqlx::query(
-            "SELECT device_id, warehouse, role FROM devices
+            "SELECT device_id, warehouse, role, name FROM devices
              WHERE token_hash = $1 AND revoked_at IS NULL",
         )
         .bind(token_hash(token))
@@ -167,6 +169,7 @@ impl Store {
         let device_id = DeviceId(row.try_get("device_id")?);
         let warehouse: String = row.try_get("warehouse")?;
         let role: String = row.try_get("role")?;
+        let name: String = row.try_get("name")?;
         sqlx::query(
             "UPDATE devices SET last_seen_at = now()
              WHERE device_id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - INTERVAL '5 seconds')",
@@ -179,6 +182,7 @@ impl Store {
             warehouse: WarehouseCode::new(warehouse)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             role: role.parse()?,
+            name,
         }))
     }
 

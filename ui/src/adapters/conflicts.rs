@@ -73,6 +73,7 @@ fn show_queue(window: &MainWindow, queue: &Queue) {
 fn set_access(window: &MainWindow, access: &ConflictAccess) {
     let adapter = window.global::<ConflictsAdapter>();
     let strings = window.global::<Strings>();
+    adapter.set_can_read(access.can_read());
     match access {
         ConflictAccess::Resolve => {
             adapter.set_can_resolve(true);
@@ -82,9 +83,9 @@ fn set_access(window: &MainWindow, access: &ConflictAccess) {
             adapter.set_can_resolve(false);
             adapter.set_read_only_note(strings.invoke_conflicts_read_only(role.into()));
         }
-        ConflictAccess::Denied { reason } => {
+        ConflictAccess::NotForRole { role } => {
             adapter.set_can_resolve(false);
-            adapter.set_read_only_note(strings.invoke_conflicts_denied(reason.into()));
+            adapter.set_read_only_note(strings.invoke_conflicts_not_for_role(role.into()));
         }
     }
 }

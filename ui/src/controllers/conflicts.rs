@@ -7,7 +7,15 @@
 //! thread; in tests, screenshots and benches inline. Which server and token come from the
 //! journal's credentials at each call, so a device set up again needs no restart.
 //! Who may do what is the server's decision (`docs/server.md`: supervisor and admin read,
-//! only supervisor resolves); the controller asks it and says so instead of failing later.
+//! only supervisor resolves); the controller asks it (`GET /v1/me`, which any role may ask)
+//! and says so instead of failing later.
+//!
+//! Offline, the last answer to `GET /v1/me` for the same server and token (kept in memory
+//! for the app's run) still decides: a picker's handheld keeps its note that conflicts are
+//! supervisors' work rather than sending the picker to look for a network that would not
+//! change it; a supervisor's handheld is told the server cannot be reached (the queue only
+//! lives there); a device that has not reached the server since it started is told the
+//! same. The role is not written to the journal: it is the server's to change.
 
 use std::cell::{OnceCell, RefCell};
 use std::future::Future;
@@ -17,6 +25,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use dockhand_app::domain::{DeviceId, EventBody, RawEvent};
+use dockhand_app::protocol::WhoAmI;
 use dockhand_app::sync::SyncError;
 use dockhand_app::sync::supervisor::{
     BalanceAdjustment, ConflictAccess, ConflictDetail, ConflictSummary, DeviceRecord,
@@ -31,7 +40,8 @@ pub type ApiFuture<T> = Pin<Box<dyn Future<Output = Result<T, SupervisorError>> 
 
 /// The server calls the conflict screens make; [`SupervisorClient`] is the real one.
 pub trait SupervisorApi: Send + Sync {
-    fn access(&self, me: DeviceId) -> ApiFuture<ConflictAccess>;
+    /// `GET /v1/me`: this device and what its role may do.
+    fn whoami(&self) -> ApiFuture<WhoAmI>;
     fn devices(&self) -> ApiFuture<Vec<DeviceRecord>>;
     /// Undecided conflicts (open or waiting for a recount).
     fn queue(&self) -> ApiFuture<Vec<ConflictSummary>>;
@@ -43,9 +53,9 @@ pub trait SupervisorApi: Send + Sync {
 pub const QUEUE_LIMIT: u32 = 200;
 
 impl SupervisorApi for SupervisorClient {
-    fn access(&self, me: DeviceId) -> ApiFuture<ConflictAccess> {
+    fn whoami(&self) -> ApiFuture<WhoAmI> {
         let client = self.clone();
-        Box::pin(async move { client.access(me).await })
+        Box::pin(async move { client.whoami().await })
     }
     fn devices(&self) -> ApiFuture<Vec<DeviceRecord>> {
         let client = self.clone();
@@ -127,6 +137,7 @@ pub struct QueueRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queue {
     pub access: ConflictAccess,
+    /// Empty when the access is [`ConflictAccess::NotForRole`].
     pub rows: Vec<QueueRow>,
 }
 
@@ -508,6 +519,8 @@ pub struct ConflictsController {
     /// The device list of the last load, for names.
     devices: RefCell<Vec<DeviceRecord>>,
     access: RefCell<Option<ConflictAccess>>,
+    /// The server's last answer to `GET /v1/me`, with the credentials it was given for.
+    identity: RefCell<Option<KnownIdentity>>,
     /// The conflict on screen and the resolution being confirmed.
     current: RefCell<Option<ConflictView>>,
 }
@@ -533,6 +546,7 @@ impl ConflictsController {
             api: RefCell::new(None),
             devices: RefCell::new(Vec::new()),
             access: RefCell::new(None),
+            identity: RefCell::new(None),
             current: RefCell::new(None),
         }
     }
@@ -571,6 +585,20 @@ impl ConflictsController {
                 view.item_names.insert(sku, item.name);
             }
         }
+    }
+
+    /// The server and token requests go to now (`None` before set-up).
+    fn credentials(&self) -> Option<(String, String)> {
+        self.journal.borrow().credentials().ok().flatten()
+    }
+
+    /// The last `GET /v1/me` answer, if it was given for the credentials in use now.
+    fn known_identity(&self, credentials: &Option<(String, String)>) -> Option<WhoAmI> {
+        self.identity
+            .borrow()
+            .as_ref()
+            .filter(|known| &known.credentials == credentials)
+            .map(|known| known.me.clone())
     }
 
     fn api(&self) -> Result<Arc<dyn SupervisorApi>, Trouble> {
@@ -623,17 +651,41 @@ impl ConflictsController {
     }
 
     /// Loads the access and the queue: a future for [`Self::run`], then
-    /// [`Self::queue_loaded`] with its answer.
+    /// [`Self::queue_loaded`] with its answer. A device whose role has no conflict screens
+    /// asks nothing more than `GET /v1/me`; offline, it goes by the last answer (see the
+    /// module comment).
     pub fn load_queue(&self) -> impl Future<Output = QueueAnswer> + Send + 'static {
         let api = self.api();
-        let me = self.me();
+        let credentials = self.credentials();
+        let known = self.known_identity(&credentials);
         async move {
             let api = api?;
-            let access = api.access(me).await.map_err(Trouble::from_error)?;
-            if let ConflictAccess::Denied { reason } = access {
-                return Err(Trouble::Denied(reason));
+            let (me, fresh) = match api.whoami().await {
+                Ok(me) => (me, true),
+                Err(error) => match (Trouble::from_error(error), known) {
+                    (Trouble::Offline(_), Some(known))
+                        if !ConflictAccess::of(&known).can_read() =>
+                    {
+                        (known, false)
+                    }
+                    (trouble, _) => return Err(trouble),
+                },
+            };
+            let mut load = QueueLoad {
+                credentials,
+                fresh,
+                me,
+                devices: Vec::new(),
+                queue: Vec::new(),
+                details: Vec::new(),
+            };
+            if !ConflictAccess::of(&load.me).can_read() {
+                return Ok(load);
             }
-            let devices = api.devices().await.map_err(Trouble::from_error)?;
+            // Names only; a role that may read conflicts but not list devices sees ids.
+            if load.me.can_list_devices {
+                load.devices = api.devices().await.map_err(Trouble::from_error)?;
+            }
             let queue = api.queue().await.map_err(Trouble::from_error)?;
             // The first rows' evidence, all at once, so each row can say what happened.
             let mut fetches = tokio::task::JoinSet::new();
@@ -647,13 +699,32 @@ impl ConflictsController {
                     details.push(detail);
                 }
             }
-            Ok((access, devices, queue, details))
+            load.queue = queue;
+            load.details = details;
+            Ok(load)
         }
     }
 
     /// Keeps what a queue load learnt and returns the list, blocking conflicts first.
     pub fn queue_loaded(&self, answer: QueueAnswer) -> Result<Queue, Trouble> {
-        let (access, devices, conflicts, details) = answer?;
+        let load = match answer {
+            Ok(load) => load,
+            Err(trouble) => {
+                if matches!(trouble, Trouble::Unauthorized(_)) {
+                    // The token is refused: what it was allowed says nothing any more.
+                    *self.identity.borrow_mut() = None;
+                }
+                return Err(trouble);
+            }
+        };
+        let access = ConflictAccess::of(&load.me);
+        if load.fresh {
+            *self.identity.borrow_mut() = Some(KnownIdentity {
+                credentials: load.credentials,
+                me: load.me,
+            });
+        }
+        let (devices, conflicts, details) = (load.devices, load.queue, load.details);
         let me = self.me();
         let mut rows: Vec<QueueRow> = conflicts
             .into_iter()
@@ -758,17 +829,29 @@ impl ConflictsController {
     }
 }
 
-/// What a queue load brings back: access, the device list (for names), the conflicts and
-/// the evidence of the first [`ROWS_WITH_EVIDENCE`] of them.
-pub type QueueAnswer = Result<
-    (
-        ConflictAccess,
-        Vec<DeviceRecord>,
-        Vec<ConflictSummary>,
-        Vec<ConflictDetail>,
-    ),
-    Trouble,
->;
+/// What a queue load brings back.
+pub type QueueAnswer = Result<QueueLoad, Trouble>;
+
+/// A queue load's answers: who this device is, the device list (for names), the
+/// conflicts and the evidence of the first [`ROWS_WITH_EVIDENCE`] of them.
+#[derive(Debug)]
+pub struct QueueLoad {
+    /// The credentials the requests went out with.
+    credentials: Option<(String, String)>,
+    /// `me` is the server's answer now, not the remembered one (it could not be reached).
+    fresh: bool,
+    me: WhoAmI,
+    devices: Vec<DeviceRecord>,
+    queue: Vec<ConflictSummary>,
+    details: Vec<ConflictDetail>,
+}
+
+/// The server's answer to `GET /v1/me` for one server and token.
+#[derive(Debug, Clone)]
+struct KnownIdentity {
+    credentials: Option<(String, String)>,
+    me: WhoAmI,
+}
 
 /// How many rows of the queue are fetched with their evidence (one request each).
 pub const ROWS_WITH_EVIDENCE: usize = 30;

@@ -1,8 +1,10 @@
 //! A believable conflict queue without a server, for screenshots and unit tests: the devices
 //! of warehouse WH1 and three conflicts shaped exactly as the server writes them (a pick
 //! race on the last blue mugs, a receipt over an ASN's quantity, an outdated count), plus
-//! [`SampleDesk`], a stand-in for the server's conflict endpoints that remembers decisions.
+//! [`SampleDesk`], a stand-in for the server's conflict endpoints that remembers decisions
+//! and answers `GET /v1/me` with the server's own rules for the role it is given.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -11,10 +13,13 @@ use dockhand_app::domain::{
     LocationCode, OperatorId, Pick, Qty, RawEvent, Receive, Sku, StockLine, StockStatus,
     WarehouseCode,
 };
+use dockhand_app::protocol::WhoAmI;
+use dockhand_app::sync::SyncError;
 use dockhand_app::sync::supervisor::{
-    ConflictAccess, ConflictDetail, ConflictSummary, DeviceRecord, ResolutionAction,
-    ResolveRequest, SupervisorError,
+    ConflictDetail, ConflictSummary, DeviceRecord, ResolutionAction, ResolveRequest,
+    SupervisorError,
 };
+use dockhand_sync_server::store::{AuthedDevice, Role};
 use serde_json::{Value, json};
 
 use crate::controllers::conflicts::{ApiFuture, SupervisorApi};
@@ -209,41 +214,41 @@ pub fn warehouse(me: DeviceId) -> (Vec<DeviceRecord>, Vec<ConflictDetail>) {
 #[derive(Debug)]
 pub struct SampleDesk {
     me: DeviceId,
-    access: ConflictAccess,
+    /// The role this device was enrolled with.
+    role: Role,
     /// Every call fails as a network error would (the server cannot be reached).
-    unreachable: bool,
+    unreachable: AtomicBool,
     state: Mutex<(Vec<DeviceRecord>, Vec<ConflictDetail>)>,
 }
 
 impl SampleDesk {
-    /// The sample warehouse as `me` sees it with `access`.
-    pub fn new(me: DeviceId, access: ConflictAccess) -> Arc<Self> {
+    /// The sample warehouse as `me`, enrolled as `role`, sees it.
+    pub fn new(me: DeviceId, role: Role) -> Arc<Self> {
         Arc::new(Self {
             me,
-            access,
-            unreachable: false,
+            role,
+            unreachable: AtomicBool::new(false),
             state: Mutex::new(warehouse(me)),
         })
     }
 
-    /// A server that cannot be reached.
+    /// A server that cannot be reached (by a supervisor device).
     pub fn unreachable(me: DeviceId) -> Arc<Self> {
-        Arc::new(Self {
-            me,
-            access: ConflictAccess::Resolve,
-            unreachable: true,
-            state: Mutex::new(warehouse(me)),
-        })
+        let desk = Self::new(me, Role::Supervisor);
+        desk.lose_network();
+        desk
+    }
+
+    /// From now on the server cannot be reached.
+    pub fn lose_network(&self) {
+        self.unreachable.store(true, Ordering::Relaxed);
     }
 
     fn answer<T: Send + 'static>(&self, value: Result<T, SupervisorError>) -> ApiFuture<T> {
-        if self.unreachable {
-            return ready(Err(SupervisorError::Sync(
-                dockhand_app::sync::SyncError::Network(
-                    "error sending request for url (https://dockhand.example:8443/v1/devices)"
-                        .into(),
-                ),
-            )));
+        if self.unreachable.load(Ordering::Relaxed) {
+            return ready(Err(SupervisorError::Sync(SyncError::Network(
+                "error sending request for url (https://dockhand.example:8443/v1/me)".into(),
+            ))));
         }
         ready(value)
     }
@@ -265,8 +270,19 @@ fn ready<T: Send + 'static>(value: Result<T, SupervisorError>) -> ApiFuture<T> {
 }
 
 impl SupervisorApi for SampleDesk {
-    fn access(&self, _me: DeviceId) -> ApiFuture<ConflictAccess> {
-        self.answer(Ok(self.access.clone()))
+    fn whoami(&self) -> ApiFuture<WhoAmI> {
+        let answer = WarehouseCode::new("WH1")
+            .map(|warehouse| {
+                let device = AuthedDevice {
+                    device_id: self.me,
+                    warehouse,
+                    role: self.role,
+                    name: "This handheld".into(),
+                };
+                dockhand_sync_server::api::identity_of(&device, at(90))
+            })
+            .map_err(|e| SupervisorError::Sync(SyncError::Protocol(e.to_string())));
+        self.answer(answer)
     }
 
     fn devices(&self) -> ApiFuture<Vec<DeviceRecord>> {

@@ -65,13 +65,14 @@ fn the_demo_bootstrap_enrols_pulls_and_sees_tasks_and_conflicts() {
     // Three conflicts wait, and this device may resolve them.
     assert_eq!(seeded.conflicts.len(), 3, "{:?}", seeded.conflicts);
     let desk = SupervisorClient::new(&server.url, &seeded.token, Duration::from_secs(10)).unwrap();
-    let (access, queue) = runtime.block_on(async {
+    let (me, queue) = runtime.block_on(async {
         (
-            desk.access(journal.device_id()).await.unwrap(),
+            desk.whoami().await.unwrap(),
             desk.undecided_conflicts(50).await.unwrap(),
         )
     });
-    assert_eq!(access, ConflictAccess::Resolve);
+    assert_eq!(me.device_id, journal.device_id());
+    assert_eq!(ConflictAccess::of(&me), ConflictAccess::Resolve);
     let mut kinds: Vec<&str> = queue.iter().map(|c| c.kind.as_str()).collect();
     kinds.sort_unstable();
     assert_eq!(
