@@ -3,8 +3,10 @@
 //! (`label::queue::run_configured`). It runs when woken (a job queued, "Retry now") and
 //! otherwise every few seconds, backing off while the printer is unreachable, so a printer
 //! that comes back prints what waited. After each run that changed something it calls
-//! `changed` (the UI refreshes the label screen and the status strip). Never on the UI
-//! thread: a printer that takes seconds to answer never freezes a scan.
+//! `changed` (the UI refreshes the label screen and the status strip). A job whose label no
+//! longer fits the stock set now is marked failed with the reason by that run and the
+//! rest of the queue prints. Never on the UI thread: a printer that takes seconds to
+//! answer never freezes a scan.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -152,7 +154,9 @@ fn run(journal: &mut Journal) -> Outcome {
             Outcome::Failing
         }
         Ok(Some(report)) => Outcome::Idle {
-            changed: !report.printed.is_empty() || report.last_error.is_some(),
+            changed: !report.printed.is_empty()
+                || !report.failed.is_empty()
+                || report.last_error.is_some(),
         },
         Ok(None) => Outcome::Idle { changed: false },
         Err(error) => {
@@ -168,6 +172,9 @@ mod tests {
     use crate::sample_device;
     use crate::test_printer::FakePrinter;
     use dockhand_app::domain::LocationCode;
+    use dockhand_app::journal::LabelJobState;
+    use dockhand_app::label::CartonLabel;
+    use dockhand_app::workflow::labels::LabelRequest;
 
     #[test]
     fn the_worker_prints_what_waited_once_the_printer_is_there() {
@@ -220,5 +227,94 @@ mod tests {
         let received = printer.labels();
         assert_eq!(received.len(), 1);
         assert!(received[0].contains(&format!("job {}", job.id)));
+    }
+
+    /// A carton label with a 20-character lot and a serial: four GS1-128 symbols, which
+    /// fit 4 × 6 in stock but not 4 × 2 in.
+    fn long_carton_label() -> LabelRequest {
+        LabelRequest::Carton(CartonLabel {
+            gtin: sample_device::BLUE_MUG_GTIN.into(),
+            lot: Some("ABCDEFGHIJKLMNOPQRST".into()),
+            expiry: Some("271231".into()),
+            serial: Some("12345678901234567890".into()),
+            sscc: Some("095060000000005003".into()),
+            ..CartonLabel::default()
+        })
+    }
+
+    #[test]
+    fn a_label_that_no_longer_fits_the_stock_fails_with_its_reason_and_the_next_one_prints() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("device.db");
+        let journal = sample_device::create(&db).unwrap();
+        let printer = FakePrinter::start();
+        let roomy = PrinterSettings::parse(&printer.address(), "203", "4x6").unwrap();
+        roomy.save(&mut journal.borrow_mut()).unwrap();
+        // Queued while the printer held 4 × 6 stock, then someone loads 4 × 2.
+        let long = queue::job_for_request(&roomy, &long_carton_label());
+        assert_eq!(long.failed, None, "it fits 4 × 6");
+        journal
+            .borrow_mut()
+            .insert_label_job_with_data(&long)
+            .unwrap();
+        let labels = crate::controllers::labels::LabelsController::new(journal.clone());
+        let bin = labels
+            .print_bin_label(&LocationCode::new("A-03-2-B").unwrap())
+            .unwrap();
+        PrinterSettings::parse(&printer.address(), "203", "4x2")
+            .unwrap()
+            .save(&mut journal.borrow_mut())
+            .unwrap();
+        assert_eq!(labels.waiting().unwrap(), (2, 0));
+
+        let (changed_tx, changed_rx) = mpsc::channel();
+        let worker = PrintWorker::spawn(
+            db,
+            WorkerTiming {
+                idle: Duration::from_millis(50),
+                backoff: Backoff {
+                    base: Duration::from_millis(20),
+                    max: Duration::from_millis(100),
+                },
+            },
+            move || {
+                let _ = changed_tx.send(());
+            },
+        )
+        .unwrap();
+        let state = |id: &str| journal.borrow().label_job(id).unwrap().unwrap();
+        for _ in 0..600 {
+            let _ = changed_rx.recv_timeout(Duration::from_millis(100));
+            if state(&bin.id).state == LabelJobState::Printed {
+                break;
+            }
+        }
+        worker.stop();
+
+        let failed = state(&long.id);
+        assert_eq!(failed.state, LabelJobState::Failed);
+        assert_eq!(failed.attempts, 0, "never sent");
+        assert_eq!(
+            failed.last_error.as_deref(),
+            Some(
+                "Does not fit 4 × 2 in at 203 dpi (4 barcodes do not fit on 102 × 51 mm stock; \
+                 use taller stock (4x6)): choose the larger 4 × 6 in label size in Settings, \
+                 then tap Reprint"
+            )
+        );
+        assert_eq!(
+            state(&bin.id).state,
+            LabelJobState::Printed,
+            "the queue went on"
+        );
+        let received = printer.labels();
+        assert_eq!(received.len(), 1, "only the bin label reached the printer");
+        assert!(received[0].contains(&format!("job {}", bin.id)));
+        assert!(received[0].contains("^LL406"), "laid out for 4 × 2 in");
+        assert_eq!(
+            labels.waiting().unwrap(),
+            (0, 0),
+            "a failed label waits for nothing"
+        );
     }
 }

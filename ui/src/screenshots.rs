@@ -444,7 +444,108 @@ const SCENES: &[Scene] = &[
         stage.scan("A-03-2-B");
         Ok(())
     }),
+    ("55-pack-build-pallet-choose", |stage| {
+        // A second order closed after SO-5521 (scene 46): both wait for a pallet.
+        close_carton_of(stage, "SO-7000")?;
+        stage.open(Job::Pack);
+        stage.window.global::<PackAdapter>().invoke_choose_pallet();
+        Ok(())
+    }),
+    ("56-pack-pallet-built", |stage| {
+        stage
+            .window
+            .global::<PackAdapter>()
+            .invoke_build_pallet("SO-5521".into());
+        Ok(())
+    }),
+    ("57-label-cannot-print", |stage| {
+        stage.acknowledge();
+        stage
+            .window
+            .global::<PackAdapter>()
+            .set_choosing_pallet(false);
+        add_unprintable_label(stage)?;
+        stage.go(Screen::Home);
+        stage.go(Screen::Labels);
+        stage.window.global::<LabelsAdapter>().invoke_select(0);
+        Ok(())
+    }),
+    ("58-setup-printer-section", |stage| {
+        stage.go(Screen::Setup);
+        stage.window.global::<SetupAdapter>().set_show_printer(true);
+        Ok(())
+    }),
 ];
+
+/// Closes a carton of 3 red mugs for `order` on the device's next SSCC, with its label, as
+/// "Print label & close" records it.
+fn close_carton_of(stage: &Stage, order: &str) -> anyhow::Result<()> {
+    use dockhand_app::domain::{
+        EventBody, LocationCode, OperatorId, OrderNumber, Pack, Qty, Sku, SsccAllocated, StockLine,
+    };
+    let sscc = stage.controllers.labels.take_sscc()?;
+    let facts = vec![
+        EventBody::SsccAllocated(SsccAllocated {
+            sscc: sscc.clone(),
+            purpose: Some("carton".into()),
+            contents: vec![],
+            order: Some(OrderNumber::new(order)?),
+        }),
+        EventBody::Pack(Pack {
+            order: OrderNumber::new(order)?,
+            carton: Some(sscc),
+            lines: vec![StockLine {
+                item: Sku::new("1003")?,
+                qty: Qty::new(3)?,
+                lot: None,
+                expiry: None,
+                serials: vec![],
+            }],
+            from: LocationCode::new(sample_device::PACK_STATION)?,
+            to: LocationCode::new(sample_device::PACK_STATION)?,
+            weight_grams: None,
+        }),
+    ];
+    let settings = stage.controllers.labels.settings();
+    dockhand_app::workflow::record_printing(
+        &mut stage.journal.borrow_mut(),
+        &OperatorId::new("ana")?,
+        facts,
+        &settings,
+    )?;
+    Ok(())
+}
+
+/// The printer now holds 4 × 2 in stock, and a carton label with four barcodes is asked
+/// for: it cannot be laid out, so its job is failed with the reason.
+fn add_unprintable_label(stage: &Stage) -> anyhow::Result<()> {
+    use dockhand_app::label::settings::PrinterSettings;
+    use dockhand_app::label::{CartonLabel, queue};
+    use dockhand_app::workflow::labels::LabelRequest;
+    let settings = PrinterSettings::parse("tcp://10.0.0.40:9100", "203", "4x2")?;
+    settings.save(&mut stage.journal.borrow_mut())?;
+    let job = queue::job_for_request(
+        &settings,
+        &LabelRequest::Carton(CartonLabel {
+            gtin: sample_device::BLUE_MUG_GTIN.into(),
+            lot: Some("L2027-0531-A7".into()),
+            expiry: Some("270531".into()),
+            serial: Some("SN-000184477".into()),
+            sscc: Some("095060000000005959".into()),
+            description: Some("Blue Mug 350 ml".into()),
+            ..CartonLabel::default()
+        }),
+    );
+    anyhow::ensure!(
+        job.failed.is_some(),
+        "the sample label unexpectedly fits 4 × 2"
+    );
+    stage
+        .journal
+        .borrow_mut()
+        .insert_label_job_with_data(&job)?;
+    Ok(())
+}
 
 /// The supervisor's conflict screens over the sample queue (`demo::sample_conflicts`):
 /// the list, each kind of evidence, deciding, adjusting, the answer, and the devices that

@@ -41,6 +41,27 @@ impl Device {
             .borrow_mut()
             .set_credentials("https://dockhand.example", "token-1")
             .unwrap();
+        Self::over(journal, dir)
+    }
+
+    /// The app restarted: a new window and controllers over the journal reopened from disk.
+    fn restarted(self) -> Self {
+        let Device {
+            window,
+            journal,
+            controllers,
+            _dir,
+        } = self;
+        window.hide().unwrap();
+        drop((window, controllers, journal));
+        let journal = std::rc::Rc::new(std::cell::RefCell::new(
+            dockhand_app::journal::Journal::open(_dir.path().join("device.db")).unwrap(),
+        ));
+        Self::over(journal, _dir)
+    }
+
+    /// The app over `journal`, signed in as "ana" by a badge scan.
+    fn over(journal: crate::controllers::SharedJournal, dir: tempfile::TempDir) -> Self {
         let sync = ScriptedSync::new(sample_device::status_synced());
         let controllers =
             Controllers::new(journal.clone(), Box::new(sync), Box::new(SilentFeedback));
@@ -723,39 +744,221 @@ fn a_carton_closed_while_the_printer_is_down_waits_and_prints_once_when_it_is_up
     assert!(!device.shows_text("▶ 1 label waiting for the printer"));
 }
 
+/// Closes a carton of `order` (3 red mugs) on the next SSCC of the device's block, with its
+/// carton label, as "Print label & close" records it; returns the carton's SSCC.
+fn close_carton_of(device: &Device, order: &str) -> String {
+    use dockhand_app::domain::{
+        LocationCode, OperatorId, OrderNumber, Pack, Qty, Sku, SsccAllocated, StockLine,
+    };
+    let sscc = device.controllers.labels.take_sscc().unwrap();
+    let facts = vec![
+        EventBody::SsccAllocated(SsccAllocated {
+            sscc: sscc.clone(),
+            purpose: Some("carton".into()),
+            contents: vec![],
+            order: Some(OrderNumber::new(order).unwrap()),
+        }),
+        EventBody::Pack(Pack {
+            order: OrderNumber::new(order).unwrap(),
+            carton: Some(sscc.clone()),
+            lines: vec![StockLine {
+                item: Sku::new("1003").unwrap(),
+                qty: Qty::new(3).unwrap(),
+                lot: None,
+                expiry: None,
+                serials: vec![],
+            }],
+            from: LocationCode::new(sample_device::PACK_STATION).unwrap(),
+            to: LocationCode::new(sample_device::PACK_STATION).unwrap(),
+            weight_grams: None,
+        }),
+    ];
+    let settings = device.controllers.labels.settings();
+    dockhand_app::workflow::record_printing(
+        &mut device.journal.borrow_mut(),
+        &OperatorId::new("ana").unwrap(),
+        facts,
+        &settings,
+    )
+    .unwrap();
+    sscc
+}
+
 #[test]
-fn build_pallet_queues_the_pallets_sscc_label() {
+fn build_pallet_offers_every_packed_order_after_a_restart_and_refuses_one_already_on_a_pallet() {
     let device = Device::signed_in();
     sample_device::add_sscc_block(&device.journal).unwrap();
     let printer = FakePrinter::start();
     device.set_printer(&printer.address());
+    // Order A: SO-5521 packed on the screen; order B: SO-7000 closed after it.
     device.fill_a_carton();
     device.tap("Print label & close");
+    device.assert_good("carton of SO-5521 closed");
+    let carton_a = "095060000000005003";
+    let carton_b = close_carton_of(&device, "SO-7000");
+    assert_eq!(carton_b, "095060000000005010");
+
+    // The app restarts: what Build pallet offers comes from the journal.
+    let device = device.restarted();
+    device.tap("Pack");
     let pack = device.window.global::<PackAdapter>();
-    assert_eq!(pack.get_stage(), PackStage::Order, "the order is packed");
-    assert_eq!(pack.get_pallet_order(), "SO-5521");
-    let before = device.last_seq();
-    device.tap("Build pallet · SO-5521");
-    let (kind, text) = device.feedback();
-    assert_eq!(kind, FeedbackKind::Good, "{text}");
-    let pallet = "095060000000005010";
-    assert!(text.contains(pallet), "{text}");
-    let events = device.events_after(before);
-    let [EventBody::SsccAllocated(allocated)] = events.as_slice() else {
-        panic!("{events:?}")
-    };
-    assert_eq!(allocated.purpose.as_deref(), Some("pallet"));
-    assert_eq!(allocated.contents, ["095060000000005003"]);
+    let offered: Vec<(String, i32)> = pack
+        .get_pallet_orders()
+        .iter()
+        .map(|r| (r.order.to_string(), r.cartons))
+        .collect();
     assert_eq!(
-        allocated.order.as_ref().map(|o| o.as_str()),
-        Some("SO-5521")
+        offered,
+        [("SO-7000".to_owned(), 1), ("SO-5521".to_owned(), 1)],
+        "both orders, the one closed last first"
     );
-    assert_eq!(pack.get_pallet_order(), "", "not offered twice");
+    device.tap("Build pallet · 2 orders ready");
+    assert!(pack.get_choosing_pallet());
+
+    // A first, then B: each pallet holds its own order's carton.
+    let mut pallets = Vec::new();
+    for (order, carton) in [("SO-5521", carton_a), ("SO-7000", carton_b.as_str())] {
+        let before = device.last_seq();
+        device.tap(&format!("{order} · 1 carton"));
+        let (kind, text) = device.feedback();
+        assert_eq!(kind, FeedbackKind::Good, "{text}");
+        let events = device.events_after(before);
+        let [EventBody::SsccAllocated(pallet)] = events.as_slice() else {
+            panic!("{events:?}")
+        };
+        assert_eq!(pallet.purpose.as_deref(), Some("pallet"));
+        assert_eq!(pallet.contents, [carton]);
+        assert_eq!(pallet.order.as_ref().map(|o| o.as_str()), Some(order));
+        assert_eq!(
+            text,
+            format!(
+                "✔ Pallet {} built of 1 carton · SSCC label queued",
+                pallet.sscc
+            )
+        );
+        pallets.push(pallet.sscc.clone());
+    }
+    assert_eq!(pallets, ["095060000000005027", "095060000000005034"]);
+    assert!(
+        !pack.get_choosing_pallet(),
+        "nothing left: the chooser closes"
+    );
+    assert_eq!(pack.get_pallet_orders().row_count(), 0);
+    assert!(!device.shows_text("Build pallet · 1 order ready"));
+
+    // A again (a stale tap): refused in words, nothing recorded, no serial spent.
+    let before = device.last_seq();
+    pack.invoke_build_pallet("SO-5521".into());
+    assert_eq!(
+        device.feedback(),
+        (
+            FeedbackKind::Bad,
+            "✖ No pallet built: Every closed carton of order SO-5521 is on a pallet already \
+             (pallet 095060000000005027): close another carton to build a new pallet"
+                .to_owned()
+        )
+    );
+    assert_eq!(device.last_seq(), before);
+    assert_eq!(
+        device.controllers.labels.take_sscc().unwrap(),
+        "095060000000005041",
+        "the refused pallet took no SSCC"
+    );
+
+    // Each pallet label carries its SSCC and its own content.
     device.drain();
     let printed = printer.labels();
-    assert_eq!(printed.len(), 2, "the carton's label, then the pallet's");
-    assert_eq!(printed_sscc(&printed[1]).as_deref(), Some(pallet));
-    assert!(printed[1].contains("ORDER SO-5521"), "ship-to: the order");
+    let label_of = |sscc: &str| {
+        printed
+            .iter()
+            .find(|zpl| printed_sscc(zpl).as_deref() == Some(sscc))
+            .unwrap_or_else(|| panic!("no label with SSCC {sscc}: {printed:?}"))
+    };
+    let (a, b) = (label_of(&pallets[0]), label_of(&pallets[1]));
+    assert!(a.contains("ORDER SO-5521") && !a.contains("SO-7000"), "{a}");
+    assert!(
+        !a.contains("(02)"),
+        "red and blue mugs: no single content: {a}"
+    );
+    assert!(b.contains("ORDER SO-7000"), "{b}");
+    assert!(
+        b.contains(&format!("(02){}(37)3", sample_device::RED_MUG_GTIN)),
+        "3 red mugs: {b}"
+    );
+    assert_eq!(printed.len(), 4, "two carton labels, two pallet labels");
+}
+
+#[test]
+fn a_label_that_does_not_fit_the_stock_is_red_with_what_to_do_and_not_counted_as_waiting() {
+    use dockhand_app::label::CartonLabel;
+    use dockhand_app::label::queue;
+    use dockhand_app::workflow::labels::LabelRequest;
+    let device = Device::signed_in();
+    let printer = FakePrinter::start();
+    device.set_printer(&printer.address());
+    // Four barcodes: queued for 4 × 6 in stock, then the printer is loaded with 4 × 2.
+    let settings = device.controllers.labels.settings();
+    let long = queue::job_for_request(
+        &settings,
+        &LabelRequest::Carton(CartonLabel {
+            gtin: sample_device::BLUE_MUG_GTIN.into(),
+            lot: Some("ABCDEFGHIJKLMNOPQRST".into()),
+            expiry: Some("271231".into()),
+            serial: Some("12345678901234567890".into()),
+            sscc: Some("095060000000005003".into()),
+            ..CartonLabel::default()
+        }),
+    );
+    device
+        .journal
+        .borrow_mut()
+        .insert_label_job_with_data(&long)
+        .unwrap();
+    PrinterSettings::parse(&printer.address(), "203", "4x2")
+        .unwrap()
+        .save(&mut device.journal.borrow_mut())
+        .unwrap();
+    let report = device.drain();
+    assert_eq!(report.failed, std::slice::from_ref(&long.id));
+    assert_eq!(report.waiting, 0);
+    assert!(printer.labels().is_empty(), "nothing sent");
+
+    device.tap("More");
+    device.tap("Labels");
+    let labels = device.window.global::<LabelsAdapter>();
+    let row = labels.get_jobs().row_data(0).unwrap();
+    assert_eq!((row.status, row.unprintable), (2, true), "red: not printed");
+    let reason = "Does not fit 4 × 2 in at 203 dpi (4 barcodes do not fit on 102 × 51 mm \
+                  stock; use taller stock (4x6)): choose the larger 4 × 6 in label size in \
+                  Settings, then tap Reprint";
+    assert_eq!(row.error, reason);
+    assert!(device.shows_text(&format!("✖ Cannot print · {reason}")));
+    assert_eq!(labels.get_waiting(), 0, "the amber bar does not count it");
+    assert!(!device.shows_text("▶ 1 label waiting for the printer"));
+
+    // Tapped: the reason again at the top of its panel; Reprint, no Cancel.
+    device.tap("Carton 095060000000005003");
+    assert!(device.shows_text("✖ This label cannot print:"));
+    assert!(device.shows_text(reason));
+    assert!(!device.shows_text("Cancel label"));
+    // Still 4 × 2: Reprint says why it cannot.
+    device.tap("Reprint");
+    assert_eq!(device.feedback().0, FeedbackKind::Bad);
+    assert!(
+        device.feedback().1.contains("Does not fit 4 × 2 in"),
+        "{:?}",
+        device.feedback()
+    );
+    // What the reason says to do: 4 × 6 in, then Reprint. It prints.
+    device.set_printer(&printer.address());
+    device.tap("Reprint");
+    device.drain();
+    let printed = printer.labels();
+    assert_eq!(printed.len(), 1);
+    assert_eq!(
+        printed_sscc(&printed[0]).as_deref(),
+        Some("095060000000005003")
+    );
 }
 
 #[test]
@@ -835,8 +1038,8 @@ fn look_up_a_bin_and_print_its_label_with_a_preview_of_what_prints() {
         "{:?}",
         device.feedback()
     );
-    // In the preview, under the fold with the no-printer banner above: as its tap would.
-    labels.invoke_cancel_job();
+    // The new copy is selected; Cancel label is in the bottom bar, never under the fold.
+    device.tap("Cancel label");
     assert_eq!(
         device.journal.borrow().recent_label_jobs(1).unwrap()[0].state,
         LabelJobState::Cancelled
@@ -854,6 +1057,11 @@ fn look_up_a_bin_and_print_its_label_with_a_preview_of_what_prints() {
 #[test]
 fn a_bad_printer_address_is_refused_on_the_setup_screen() {
     let device = Device::signed_in();
+    // The smaller handheld: every printer setting is on screen, not under the fold.
+    device
+        .window
+        .window()
+        .set_size(LogicalSize::new(480.0, 800.0));
     device.tap("More");
     device.tap("Device setup");
     let setup = device.window.global::<SetupAdapter>();
@@ -871,15 +1079,24 @@ fn a_bad_printer_address_is_refused_on_the_setup_screen() {
         device.journal.borrow().printer_settings().unwrap().printer,
         None
     );
+    assert!(
+        setup.get_show_printer(),
+        "the printer section is up, with its field"
+    );
     setup.set_printer("tcp://10.0.0.9:9100".into());
-    // Below the fold on a small screen: chosen through the adapter as the buttons do.
-    setup.set_label_stock("4x2".into());
+    device.tap("○ 4×2 in");
+    device.tap("○ 300 dpi");
+    assert_eq!(setup.get_label_stock(), "4x2");
     device.tap("Save");
     device.assert_good("saved");
     let stored = device.journal.borrow().printer_settings().unwrap();
     assert_eq!(
-        (stored.printer.as_deref(), stored.stock.as_deref()),
-        (Some("tcp://10.0.0.9:9100"), Some("4x2"))
+        (
+            stored.printer.as_deref(),
+            stored.stock.as_deref(),
+            stored.dpi.as_deref()
+        ),
+        (Some("tcp://10.0.0.9:9100"), Some("4x2"), Some("300"))
     );
 }
 

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Journal, JournalError};
+use crate::domain::{EventBody, RawEvent};
 use crate::label::sscc::{BlockState, Sscc, SsccBlock, SsccScheme};
 
 /// Where a print job stands.
@@ -21,6 +22,9 @@ pub enum LabelJobState {
     /// A send was interrupted: the label may have printed. Not resent until resolved.
     InDoubt,
     Cancelled,
+    /// The label cannot be laid out on the device's stock (schema 8): never sent; the
+    /// reason and what to do are in `last_error`. Reprint makes a new job.
+    Failed,
 }
 
 impl LabelJobState {
@@ -31,6 +35,7 @@ impl LabelJobState {
             LabelJobState::Printed => "printed",
             LabelJobState::InDoubt => "in_doubt",
             LabelJobState::Cancelled => "cancelled",
+            LabelJobState::Failed => "failed",
         }
     }
 
@@ -41,6 +46,7 @@ impl LabelJobState {
             "printed" => LabelJobState::Printed,
             "in_doubt" => LabelJobState::InDoubt,
             "cancelled" => LabelJobState::Cancelled,
+            "failed" => LabelJobState::Failed,
             other => {
                 return Err(JournalError::Inconsistent(format!(
                     "unknown label job state {other:?}"
@@ -78,6 +84,9 @@ pub struct NewLabelJob {
     pub kind: String,
     pub zpl: String,
     pub data: Option<String>,
+    /// `Some(reason)`: the label could not be laid out, so the job is stored `failed` with
+    /// the reason (and an empty `zpl`), shown on the label screen, never sent.
+    pub failed: Option<String>,
 }
 
 /// The label printer as the device's settings store it (raw text; `label::settings` reads it).
@@ -121,11 +130,25 @@ pub(super) fn insert_job(
     job: &NewLabelJob,
 ) -> Result<(), JournalError> {
     let now = Utc::now().to_rfc3339();
+    let state = match job.failed {
+        Some(_) => LabelJobState::Failed,
+        None => LabelJobState::Queued,
+    };
     tx.execute(
-        "INSERT INTO label_jobs (id, seq, printer, kind, zpl, state, created_at, updated_at, data)
+        "INSERT INTO label_jobs (id, seq, printer, kind, zpl, state, created_at, updated_at, data,
+                                 last_error)
          VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM label_jobs), ?2, ?3, ?4,
-                 'queued', ?5, ?5, ?6)",
-        params![job.id, job.printer, job.kind, job.zpl, now, job.data],
+                 ?7, ?5, ?5, ?6, ?8)",
+        params![
+            job.id,
+            job.printer,
+            job.kind,
+            job.zpl,
+            now,
+            job.data,
+            state.as_str(),
+            job.failed
+        ],
     )?;
     Ok(())
 }
@@ -145,6 +168,7 @@ impl Journal {
             kind: kind.to_owned(),
             zpl: zpl.to_owned(),
             data: None,
+            failed: None,
         })
     }
 
@@ -169,7 +193,7 @@ impl Journal {
     }
 
     /// How many jobs wait (queued or sending) and how many need someone to look
-    /// (in doubt), over every printer.
+    /// (in doubt), over every printer. A failed job (cannot be laid out) waits for nothing.
     pub fn label_jobs_waiting(&self) -> Result<(u64, u64), JournalError> {
         Ok(self.conn.query_row(
             "SELECT COALESCE(SUM(state IN ('queued', 'sending')), 0),
@@ -274,6 +298,28 @@ impl Journal {
         Ok(changed == 1)
     }
 
+    /// The queued jobs of `printer` in order (the print worker lays each out again for the
+    /// stock it prints on now).
+    pub fn queued_label_jobs(&self, printer: &str) -> Result<Vec<LabelJob>, JournalError> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM label_jobs WHERE printer = ?1 AND state = 'queued'
+             ORDER BY seq"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![printer], job_from_row)?;
+        rows.map(|r| with_state(r?)).collect()
+    }
+
+    /// Replaces a queued job's ZPL (laid out again for the current stock); false when the
+    /// job is no longer queued.
+    pub fn relayout_queued_label_job(&mut self, id: &str, zpl: &str) -> Result<bool, JournalError> {
+        let changed = self.conn.execute(
+            "UPDATE label_jobs SET zpl = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'queued'",
+            params![id, zpl, Utc::now().to_rfc3339()],
+        )?;
+        Ok(changed == 1)
+    }
+
     /// Jobs of `printer` left `sending` by an interrupted run become `in_doubt`; returns
     /// how many.
     pub fn mark_interrupted_label_jobs(&mut self, printer: &str) -> Result<usize, JournalError> {
@@ -294,6 +340,26 @@ impl Journal {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// This device's `pack` and `sscc_allocated` facts in journal order: the closed cartons
+    /// and the pallets built of them ("Build pallet" decides from these,
+    /// `workflow::labels::orders_to_palletise`). Read through schema 8's partial index.
+    pub fn cartons_and_pallets(&self) -> Result<Vec<EventBody>, JournalError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device_seq, body FROM events WHERE kind IN ('pack', 'sscc_allocated')
+             ORDER BY device_seq",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, body) = row?;
+            let raw: RawEvent = serde_json::from_str(&body).map_err(|e| {
+                JournalError::Inconsistent(format!("event {seq} is not valid JSON: {e}"))
+            })?;
+            out.push(raw.decode()?.body);
+        }
+        Ok(out)
     }
 
     /// Stores a block leased by the server.
@@ -374,5 +440,90 @@ impl Journal {
             .sscc(serial as u64)
             .map_err(|e| JournalError::Inconsistent(format!("stored SSCC block: {e}")))?;
         Ok(Some(sscc))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::WarehouseCode;
+    use crate::journal::OpenOptions;
+
+    fn journal(dir: &tempfile::TempDir) -> Journal {
+        Journal::open_with(
+            dir.path().join("device.db"),
+            OpenOptions {
+                warehouse: Some(WarehouseCode::new("WH1").unwrap()),
+                ..OpenOptions::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_label_that_cannot_be_laid_out_is_stored_failed_with_its_reason_and_waits_for_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = journal(&dir);
+        let job = |id: &str, failed: Option<&str>| NewLabelJob {
+            id: id.into(),
+            printer: "tcp://10.0.0.9:9100".into(),
+            kind: "carton".into(),
+            zpl: if failed.is_some() { "" } else { "^XA^XZ" }.into(),
+            data: Some("{}".into()),
+            failed: failed.map(str::to_owned),
+        };
+        journal
+            .insert_label_job_with_data(&job("a", Some("Does not fit 4 × 2 in")))
+            .unwrap();
+        journal.insert_label_job_with_data(&job("b", None)).unwrap();
+        let a = journal.label_job("a").unwrap().unwrap();
+        assert_eq!(a.state, LabelJobState::Failed);
+        assert_eq!(a.last_error.as_deref(), Some("Does not fit 4 × 2 in"));
+        assert_eq!(
+            journal.label_jobs_waiting().unwrap(),
+            (1, 0),
+            "only b waits"
+        );
+        let queued: Vec<String> = journal
+            .queued_label_jobs("tcp://10.0.0.9:9100")
+            .unwrap()
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(queued, ["b"]);
+        assert!(
+            journal
+                .relayout_queued_label_job("b", "^XA^FDnew^XZ")
+                .unwrap()
+        );
+        assert!(
+            !journal.relayout_queued_label_job("a", "^XA^XZ").unwrap(),
+            "a failed job is not laid out again"
+        );
+        assert_eq!(journal.label_job("b").unwrap().unwrap().zpl, "^XA^FDnew^XZ");
+    }
+
+    /// "Build pallet" reads the journal's cartons and pallets through schema 8's index.
+    #[test]
+    fn cartons_and_pallets_are_read_through_their_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = journal(&dir);
+        let plan: Vec<String> = journal
+            .conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT device_seq, body FROM events
+                 WHERE kind IN ('pack', 'sscc_allocated') ORDER BY device_seq",
+            )
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|p| p.contains("events_cartons_and_pallets")),
+            "{plan:?}"
+        );
+        assert!(journal.cartons_and_pallets().unwrap().is_empty());
     }
 }

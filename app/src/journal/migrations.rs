@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/device/0005_labels.sql"),
     include_str!("../../../migrations/device/0006_label_settings.sql"),
     include_str!("../../../migrations/device/0007_balance_version.sql"),
+    include_str!("../../../migrations/device/0008_label_failed.sql"),
 ];
 
 /// The schema version this build writes.

@@ -683,6 +683,7 @@ fn events_and_their_label_jobs_are_recorded_together_or_not_at_all() {
         kind: "carton".into(),
         zpl: "^XA^XZ".into(),
         data: Some("{}".into()),
+        failed: None,
     };
     journal
         .record_batch_with_label_jobs(vec![receive(1)], &[job("a")])

@@ -7,6 +7,12 @@
 //! the printer may have printed it, so it is never resent on its own; someone looks at
 //! the printer and [`resolve`]s it as printed or to be reprinted. A `printed` job is never
 //! sent again. So a label is never lost and never printed twice by the queue.
+//!
+//! A label that cannot be laid out on the device's stock (a lot too long for 4 × 2, too
+//! many barcodes) is `failed`, with the reason and what to do in words
+//! ([`unprintable_reason`]): when it is asked for, or when the print worker lays a waiting
+//! job out again for the stock set now ([`run_configured`]). It is never sent or retried;
+//! the rest of the queue goes on. Reprint makes a new job, laid out for the stock set then.
 
 use std::time::{Duration, Instant};
 
@@ -46,6 +52,8 @@ pub struct QueueReport {
     pub waiting: u64,
     /// Jobs that need someone to check the printer.
     pub in_doubt: u64,
+    /// Jobs this run found cannot be laid out on the stock set now: failed, never sent.
+    pub failed: Vec<String>,
     /// Why the last send failed, if it did.
     pub last_error: Option<String>,
 }
@@ -86,7 +94,58 @@ pub fn new_job(
         kind: template.kind.to_owned(),
         zpl,
         data,
+        failed: None,
     })
+}
+
+/// Why a label cannot be printed on `settings`' stock, and what to do, in words for the
+/// person at the device (stored as a failed job's `last_error`).
+pub fn unprintable_reason(error: &LabelError, settings: &PrinterSettings) -> String {
+    let size = format!("{} at {} dpi", settings.stock.describe(), settings.dpi);
+    match error {
+        LabelError::Layout(why) if settings.stock.is_tall() => format!(
+            "Does not fit {size} ({why}): the label's data is too long for this stock; tell a supervisor"
+        ),
+        LabelError::Layout(why) => format!(
+            "Does not fit {size} ({why}): choose the larger 4 × 6 in label size in Settings, then tap Reprint"
+        ),
+        LabelError::Data(why) | LabelError::Setting(why) => {
+            format!("Cannot be printed ({why}): the label's data is wrong; tell a supervisor")
+        }
+        LabelError::Gs1(why) => {
+            format!("Cannot be printed ({why}): the label's data is wrong; tell a supervisor")
+        }
+    }
+}
+
+/// The job for one label a workflow step asked for, laid out for `settings`' stock; a
+/// label that cannot be laid out is a failed job carrying the reason (see
+/// [`unprintable_reason`]), so it shows on the label screen instead of vanishing.
+pub fn job_for_request(settings: &PrinterSettings, request: &LabelRequest) -> NewLabelJob {
+    let made = request
+        .layout(settings.stock, settings.dpi)
+        .and_then(|template| {
+            new_job(
+                &settings.printer_key(),
+                &template,
+                Some(request.data_json()),
+            )
+        });
+    match made {
+        Ok(job) => job,
+        Err(error) => {
+            let reason = unprintable_reason(&error, settings);
+            tracing::warn!(kind = %request.kind(), %reason, "label cannot be laid out; its job is failed");
+            NewLabelJob {
+                id: Uuid::now_v7().to_string(),
+                printer: settings.printer_key(),
+                kind: request.kind().as_str().to_owned(),
+                zpl: String::new(),
+                data: Some(request.data_json()),
+                failed: Some(reason),
+            }
+        }
+    }
 }
 
 /// The jobs for the labels a workflow step asked for, laid out for `settings`' stock.
@@ -132,6 +191,7 @@ pub fn reprint(
                 printer: settings.printer_key(),
                 kind: job.kind.clone(),
                 data: None,
+                failed: None,
             }
         }
     };
@@ -162,7 +222,8 @@ pub fn cancel(journal: &mut Journal, id: &str) -> Result<LabelJob, QueueError> {
 }
 
 /// One run for the device's configured printer: queued jobs (also those queued before a
-/// printer was set) go to it, then [`run_once`]. `None` when no printer is set.
+/// printer was set) go to it and are laid out again for the stock set now
+/// ([`relayout_queued`]), then [`run_once`]. `None` when no printer is set.
 pub fn run_configured(
     journal: &mut Journal,
     settings: &PrinterSettings,
@@ -171,8 +232,51 @@ pub fn run_configured(
     let Some(printer) = &settings.printer else {
         return Ok(None);
     };
-    journal.retarget_queued_label_jobs(&printer.to_string())?;
-    run_once(journal, printer, link).map(Some)
+    let key = printer.to_string();
+    journal.retarget_queued_label_jobs(&key)?;
+    let failed = relayout_queued(journal, &key, settings)?;
+    let mut report = run_once(journal, printer, link)?;
+    report.failed = failed;
+    Ok(Some(report))
+}
+
+/// Lays each queued job of `printer` that has its label data out again for `settings`'
+/// stock and resolution (they may have changed since it was queued). A job that no longer
+/// fits is marked failed with [`unprintable_reason`] and never sent; the others keep their
+/// place. Returns the failed jobs' ids.
+pub fn relayout_queued(
+    journal: &mut Journal,
+    printer: &str,
+    settings: &PrinterSettings,
+) -> Result<Vec<String>, QueueError> {
+    let mut failed = Vec::new();
+    for job in journal.queued_label_jobs(printer)? {
+        let Some(data) = &job.data else { continue };
+        let laid_out = job
+            .kind
+            .parse::<LabelKind>()
+            .and_then(|kind| layout_json(kind, data, settings.stock, settings.dpi))
+            .and_then(|template| zpl::render(&template, Some(&format!("job {}", job.id))));
+        match laid_out {
+            Ok(zpl) if zpl == job.zpl => {}
+            Ok(zpl) => {
+                journal.relayout_queued_label_job(&job.id, &zpl)?;
+            }
+            Err(error) => {
+                let reason = unprintable_reason(&error, settings);
+                if journal.move_label_job(
+                    &job.id,
+                    LabelJobState::Queued,
+                    LabelJobState::Failed,
+                    Some(&reason),
+                )? {
+                    tracing::warn!(printer, job = %job.id, kind = %job.kind, %reason, "label cannot be laid out; job failed");
+                    failed.push(job.id);
+                }
+            }
+        }
+    }
+    Ok(failed)
 }
 
 /// Queues the labels a workflow step asked for (see `workflow::labels::labels_for`).

@@ -81,6 +81,17 @@ impl Stock {
         height_mm: 50.8,
     };
 
+    /// The size as a person names it: "4 × 6 in", "4 × 2 in", else "100 × 150 mm".
+    pub fn describe(&self) -> String {
+        if *self == Stock::FOUR_BY_SIX {
+            "4 × 6 in".into()
+        } else if *self == Stock::FOUR_BY_TWO {
+            "4 × 2 in".into()
+        } else {
+            format!("{:.0} × {:.0} mm", self.width_mm, self.height_mm)
+        }
+    }
+
     /// Whether there is room for the full layout (title blocks and every barcode) rather
     /// than the compact one.
     pub fn is_tall(&self) -> bool {

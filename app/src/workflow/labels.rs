@@ -69,32 +69,114 @@ pub fn bin_label(location: &Location) -> LabelRequest {
 /// Why no pallet can be built for an order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PalletError {
-    #[error("Order {0} has no closed cartons yet: close a carton first")]
+    #[error("Order {0} has no closed cartons on this device yet: close a carton first")]
     NoCartons(String),
+    #[error(
+        "Every closed carton of order {order} is on a pallet already ({pallets}): close another carton to build a new pallet"
+    )]
+    AllOnPallets { order: String, pallets: String },
     #[error(transparent)]
     Projection(#[from] ProjectionError),
 }
 
-/// The fact of building a pallet of `order`'s closed cartons under the new pallet SSCC
-/// `sscc` (allocated by the device): an `sscc_allocated` event listing the cartons.
+/// An order of this device with closed cartons that are on no pallet yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderToPalletise {
+    pub order: OrderNumber,
+    /// The SSCCs of its cartons not on a pallet, in the order they were closed.
+    pub cartons: Vec<String>,
+}
+
+/// Every order with closed cartons (with an SSCC) not on a pallet yet, the order whose
+/// carton closed last first. `facts` are the device's `pack` and `sscc_allocated` events in
+/// journal order (`Journal::cartons_and_pallets`): derived from what was recorded, so it
+/// is the same after a restart.
+pub fn orders_to_palletise(facts: &[EventBody]) -> Vec<OrderToPalletise> {
+    let on_pallet = on_pallets(facts);
+    let mut out: Vec<OrderToPalletise> = Vec::new();
+    for fact in facts {
+        let EventBody::Pack(pack) = fact else {
+            continue;
+        };
+        let Some(carton) = pack.carton.as_ref().filter(|c| !on_pallet.contains(c)) else {
+            continue;
+        };
+        // Newest first: an order moves to the front when another of its cartons closes.
+        let mut entry = match out.iter().position(|o| o.order == pack.order) {
+            Some(at) => out.remove(at),
+            None => OrderToPalletise {
+                order: pack.order.clone(),
+                cartons: vec![],
+            },
+        };
+        if !entry.cartons.contains(carton) {
+            entry.cartons.push(carton.clone());
+        }
+        out.insert(0, entry);
+    }
+    out
+}
+
+/// The carton SSCCs already on a pallet.
+fn on_pallets(facts: &[EventBody]) -> Vec<&String> {
+    facts
+        .iter()
+        .filter_map(|fact| match fact {
+            EventBody::SsccAllocated(a) if a.purpose.as_deref() == Some("pallet") => {
+                Some(a.contents.iter())
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// The fact of building a pallet of `order`'s closed cartons that are on no pallet yet,
+/// under the new pallet SSCC `sscc` (allocated by the device): an `sscc_allocated` event
+/// listing the cartons. `facts` as for [`orders_to_palletise`].
 pub fn pallet_of(
     order: &OrderNumber,
     sscc: &str,
-    proj: &dyn Projections,
+    facts: &[EventBody],
 ) -> Result<EventBody, PalletError> {
-    let contents: Vec<String> = packs_of(order, proj)?
+    if let Some(open) = orders_to_palletise(facts)
         .into_iter()
-        .filter_map(|(carton, _)| carton)
+        .find(|o| &o.order == order)
+    {
+        return Ok(EventBody::SsccAllocated(SsccAllocated {
+            sscc: sscc.to_owned(),
+            purpose: Some("pallet".into()),
+            contents: open.cartons,
+            order: Some(order.clone()),
+        }));
+    }
+    let cartons: Vec<&String> = facts
+        .iter()
+        .filter_map(|fact| match fact {
+            EventBody::Pack(p) if &p.order == order => p.carton.as_ref(),
+            _ => None,
+        })
         .collect();
-    if contents.is_empty() {
+    if cartons.is_empty() {
         return Err(PalletError::NoCartons(order.as_str().to_owned()));
     }
-    Ok(EventBody::SsccAllocated(SsccAllocated {
-        sscc: sscc.to_owned(),
-        purpose: Some("pallet".into()),
-        contents,
-        order: Some(order.clone()),
-    }))
+    let mut pallets: Vec<&str> = Vec::new();
+    for fact in facts {
+        if let EventBody::SsccAllocated(a) = fact
+            && a.purpose.as_deref() == Some("pallet")
+            && a.contents.iter().any(|c| cartons.contains(&c))
+            && !pallets.contains(&a.sscc.as_str())
+        {
+            pallets.push(&a.sscc);
+        }
+    }
+    Err(PalletError::AllOnPallets {
+        order: order.as_str().to_owned(),
+        pallets: match pallets.as_slice() {
+            [one] => format!("pallet {one}"),
+            many => format!("pallets {}", many.join(", ")),
+        },
+    })
 }
 
 /// A packed carton: its SSCC (if it had one) and what is in it.
@@ -326,14 +408,15 @@ mod tests {
         let mut fake = world();
         let order = OrderNumber::new("SO-1").unwrap();
         assert_eq!(
-            pallet_of(&order, "095060001000000036", &fake),
+            pallet_of(&order, "095060001000000036", &[]),
             Err(PalletError::NoCartons("SO-1".into()))
         );
-        fake.record(&[
+        let packs = [
             pack_in("095060001000000029", vec![line("2001", 6, Some("L1"))]),
             pack_in("095060001000000043", vec![line("2001", 4, Some("L1"))]),
-        ]);
-        let event = pallet_of(&order, "095060001000000036", &fake).unwrap();
+        ];
+        fake.record(&packs);
+        let event = pallet_of(&order, "095060001000000036", &packs).unwrap();
         let EventBody::SsccAllocated(a) = &event else {
             panic!("{event:?}")
         };
@@ -364,13 +447,75 @@ mod tests {
         let hri: Vec<_> = t.symbols().into_iter().map(|s| s.human_readable).collect();
         assert_eq!(hri.last().unwrap(), "(00)095060001000000036");
 
-        // Mixed cartons: the SSCC and the order only.
-        fake.record(&[pack_in("095060001000000050", vec![line("1002", 1, None)])]);
-        let event = pallet_of(&order, "095060001000000067", &fake).unwrap();
-        let labels = labels_for(&[event], &fake).unwrap();
+        // A carton closed later goes on a new pallet alone: its own content, not the first
+        // pallet's.
+        let mixed = pack_in("095060001000000050", vec![line("1002", 1, None)]);
+        fake.record(std::slice::from_ref(&mixed));
+        let facts = [packs[0].clone(), packs[1].clone(), event, mixed];
+        let second = pallet_of(&order, "095060001000000067", &facts).unwrap();
         assert!(
-            matches!(&labels[..], [LabelRequest::Logistic(l)] if l.content.is_none() && l.count.is_none()),
+            matches!(&second, EventBody::SsccAllocated(a) if a.contents == ["095060001000000050"]),
+            "{second:?}"
+        );
+        let labels = labels_for(std::slice::from_ref(&second), &fake).unwrap();
+        assert!(
+            matches!(&labels[..], [LabelRequest::Logistic(l)]
+                if l.content.as_deref() != Some(gtin.as_str()) && l.count == Some(1) && l.lot.is_none()),
             "{labels:?}"
+        );
+    }
+
+    #[test]
+    fn every_order_with_cartons_off_a_pallet_is_offered_and_a_palletised_one_refused() {
+        let order = |n: &str| OrderNumber::new(n).unwrap();
+        let packed = |o: &str, sscc: &str| {
+            EventBody::Pack(Pack {
+                order: order(o),
+                carton: Some(sscc.into()),
+                lines: vec![line("2001", 1, None)],
+                from: loc("PACK-1"),
+                to: loc("SHIP-1"),
+                weight_grams: None,
+            })
+        };
+        let mut facts = vec![
+            packed("A", "095060001000000029"),
+            packed("B", "095060001000000043"),
+            packed("A", "095060001000000050"),
+        ];
+        let offered = orders_to_palletise(&facts);
+        assert_eq!(
+            offered,
+            [
+                OrderToPalletise {
+                    order: order("A"),
+                    cartons: vec!["095060001000000029".into(), "095060001000000050".into()],
+                },
+                OrderToPalletise {
+                    order: order("B"),
+                    cartons: vec!["095060001000000043".into()],
+                },
+            ],
+            "the order whose carton closed last first"
+        );
+        let pallet_a = pallet_of(&order("A"), "095060001000000067", &facts).unwrap();
+        facts.push(pallet_a);
+        assert_eq!(
+            orders_to_palletise(&facts)
+                .iter()
+                .map(|o| o.order.as_str())
+                .collect::<Vec<_>>(),
+            ["B"]
+        );
+        let refused = pallet_of(&order("A"), "095060001000000074", &facts).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Every closed carton of order A is on a pallet already (pallet 095060001000000067): \
+             close another carton to build a new pallet"
+        );
+        assert_eq!(
+            pallet_of(&order("C"), "095060001000000074", &facts).unwrap_err(),
+            PalletError::NoCartons("C".into())
         );
     }
 

@@ -72,7 +72,8 @@ impl Session {
     /// Takes one input like [`Session::handle`] and queues the labels its facts call for
     /// (`labels_for`: a carton closed on a new SSCC, goods received without a label…) for
     /// `printer`, in the same transaction as the facts. A label that cannot be laid out
-    /// does not stop the step: the facts are recorded and the reason comes back with it.
+    /// does not stop the step: the facts are recorded, its job is stored failed with the
+    /// reason, and the reason comes back with the step.
     pub fn handle_printing(
         &mut self,
         journal: &mut Journal,
@@ -146,11 +147,12 @@ type Queued = (Vec<LabelJob>, Vec<String>);
 pub struct Printed {
     pub step: Step,
     pub jobs: Vec<LabelJob>,
-    /// Labels the step called for that could not be made, with the reason.
+    /// Why labels the step called for cannot be printed (their jobs are stored failed).
     pub problems: Vec<String>,
 }
 
-/// The jobs for the labels `events` call for; labels that cannot be made are reported.
+/// The jobs for the labels `events` call for. A label that cannot be laid out is stored as
+/// a failed job with its reason (the label screen shows it) and reported.
 fn label_jobs(
     journal: &Journal,
     events: &[EventBody],
@@ -160,17 +162,11 @@ fn label_jobs(
         Ok(requests) => requests,
         Err(e) => return (vec![], vec![e.to_string()]),
     };
-    let mut jobs = Vec::new();
-    let mut problems = Vec::new();
-    for request in &requests {
-        match queue::jobs_for_requests(printer, std::slice::from_ref(request)) {
-            Ok(mut made) => jobs.append(&mut made),
-            Err(e) => {
-                tracing::warn!(error = %e, kind = %request.kind(), "label not queued");
-                problems.push(e.to_string());
-            }
-        }
-    }
+    let jobs: Vec<NewLabelJob> = requests
+        .iter()
+        .map(|request| queue::job_for_request(printer, request))
+        .collect();
+    let problems = jobs.iter().filter_map(|job| job.failed.clone()).collect();
     (jobs, problems)
 }
 

@@ -203,6 +203,7 @@ fn view_row(job: &JobRow) -> LabelJobRow {
             JobStatus::Cancelled => 3,
         },
         in_doubt: job.in_doubt,
+        unprintable: job.unprintable,
         attempts: count(job.attempts),
         error: job.last_error.as_deref().unwrap_or_default().into(),
         time: job.time.as_str().into(),

@@ -4,15 +4,17 @@
 use std::rc::Rc;
 
 use dockhand_app::barcode::Scan;
-use dockhand_app::domain::EventBody;
+use dockhand_app::domain::{EventBody, OrderNumber};
+use dockhand_app::label::LabelError;
 use dockhand_app::workflow::{Action, JobSpec, Prompt, Step};
-use slint::{ComponentHandle, ModelRc, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, VecModel};
 
 use super::job_step::{operator_or_sign_in, problem, show_feedback, show_finished};
 use super::{count, labels, shell, with_window};
 use crate::app::Controllers;
 use crate::controllers::job_session::JobError;
-use crate::{MainWindow, PackAdapter, PackRow, PackStage, Screen, Strings};
+use crate::controllers::labels::{BuiltPallet, LabelsError};
+use crate::{MainWindow, PackAdapter, PackRow, PackStage, PalletOrderRow, Screen, Strings};
 
 pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     let adapter = window.global::<PackAdapter>();
@@ -24,7 +26,16 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     adapter.on_print_and_close(move || with_window(&weak, |w| print_and_close(w, &c)));
 
     let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_build_pallet(move || with_window(&weak, |w| build_pallet(w, &c)));
+    adapter.on_choose_pallet(move || {
+        with_window(&weak, |w| {
+            shell::clear_feedback(w);
+            show_pallet_orders(w, &c);
+            w.global::<PackAdapter>().set_choosing_pallet(true);
+        })
+    });
+
+    let (weak, c) = (window.as_weak(), controllers.clone());
+    adapter.on_build_pallet(move |order| with_window(&weak, |w| build_pallet(w, &c, &order)));
 
     let (weak, c) = (window.as_weak(), controllers.clone());
     adapter.on_put_down(move || {
@@ -52,6 +63,7 @@ pub fn open(window: &MainWindow, controllers: &Rc<Controllers>) {
     if let Err(error) = controllers.pack.job.resume(&operator) {
         problem(window, controllers, &error);
     }
+    show_pallet_orders(window, controllers);
     match controllers.pack.job.prompt() {
         Some(prompt) => show_prompt(window, controllers, &prompt),
         None => show_start(window, controllers),
@@ -69,7 +81,8 @@ fn show_start(window: &MainWindow, controllers: &Controllers) {
     adapter.set_more_open(false);
     adapter.set_in_carton(0);
     adapter.set_stage(PackStage::Order);
-    show_pallet_order(window, controllers);
+    adapter.set_choosing_pallet(false);
+    show_pallet_orders(window, controllers);
 }
 
 /// A scan while Pack is up: a pack station label before an order changes the station; the
@@ -118,37 +131,64 @@ fn print_and_close(window: &MainWindow, controllers: &Rc<Controllers>) {
     }
 }
 
-/// Puts the order's closed cartons on a pallet with a new SSCC and queues its label.
-fn build_pallet(window: &MainWindow, controllers: &Rc<Controllers>) {
+/// Puts `order`'s closed cartons that are on no pallet yet on a pallet with a new SSCC and
+/// queues its label. The chooser stays up while other orders wait for a pallet.
+fn build_pallet(window: &MainWindow, controllers: &Rc<Controllers>, order: &str) {
     shell::clear_feedback(window);
-    let Some((operator, order)) = controllers.pack.pallet_order() else {
+    let strings = window.global::<Strings>();
+    let Some(operator) = operator_or_sign_in(window, controllers) else {
         return;
     };
-    match controllers.labels.build_pallet(&operator, &order) {
-        Ok(sscc) => {
-            controllers.pack.pallet_built();
-            window
-                .global::<PackAdapter>()
-                .set_pallet_order(Default::default());
-            let strings = window.global::<Strings>();
-            shell::show_good(
-                window,
-                controllers,
-                strings.invoke_pallet_label_queued(sscc.into()),
-            );
-        }
+    let built = OrderNumber::new(order)
+        .map_err(|e| LabelsError::Label(LabelError::Data(e.to_string())))
+        .and_then(|order| controllers.labels.build_pallet(&operator, &order));
+    show_pallet_orders(window, controllers);
+    let adapter = window.global::<PackAdapter>();
+    if adapter.get_pallet_orders().row_count() == 0 {
+        adapter.set_choosing_pallet(false);
+    }
+    match built {
+        Ok(BuiltPallet {
+            sscc,
+            label_problem: Some(reason),
+            ..
+        }) => shell::show_bad(
+            window,
+            controllers,
+            strings.invoke_pallet_label_unprintable(sscc.into(), reason.into()),
+        ),
+        Ok(BuiltPallet { sscc, cartons, .. }) => shell::show_good(
+            window,
+            controllers,
+            strings.invoke_pallet_label_queued(sscc.into(), count(cartons)),
+        ),
+        Err(LabelsError::Pallet(refused)) => shell::show_bad(
+            window,
+            controllers,
+            strings.invoke_pallet_refused(refused.to_string().into()),
+        ),
         Err(error) => labels::problem(window, controllers, &error),
     }
 }
 
-fn show_pallet_order(window: &MainWindow, controllers: &Controllers) {
-    controllers.pack.note_progress();
-    let order = controllers
-        .pack
-        .pallet_order()
-        .map(|(_, order)| order.as_str().into())
-        .unwrap_or_default();
-    window.global::<PackAdapter>().set_pallet_order(order);
+/// The orders "Build pallet" offers, from the journal.
+fn show_pallet_orders(window: &MainWindow, controllers: &Controllers) {
+    let rows: Vec<PalletOrderRow> = controllers
+        .labels
+        .orders_to_palletise()
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "cannot read the cartons waiting for a pallet");
+            vec![]
+        })
+        .iter()
+        .map(|o| PalletOrderRow {
+            order: o.order.as_str().into(),
+            cartons: count(o.cartons.len()),
+        })
+        .collect();
+    window
+        .global::<PackAdapter>()
+        .set_pallet_orders(ModelRc::new(VecModel::from(rows)));
 }
 
 fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
@@ -158,14 +198,11 @@ fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
 }
 
 fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Result<Step, JobError>) {
-    if let (Ok(step), Some(operator)) = (&answer, controllers.session.operator()) {
-        for event in &step.events {
-            if let EventBody::Pack(pack) = event {
-                controllers
-                    .pack
-                    .carton_closed(operator.clone(), pack.order.clone());
-            }
-        }
+    // A carton closed: one more order (or carton) for "Build pallet".
+    if let Ok(step) = &answer
+        && step.events.iter().any(|e| matches!(e, EventBody::Pack(_)))
+    {
+        show_pallet_orders(window, controllers);
     }
     match answer {
         Ok(step) if step.done => {
@@ -193,7 +230,7 @@ fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Resul
 pub fn show_prompt(window: &MainWindow, controllers: &Controllers, prompt: &Prompt) {
     let adapter = window.global::<PackAdapter>();
     adapter.set_more_open(false);
-    show_pallet_order(window, controllers);
+    adapter.set_choosing_pallet(false);
     if let Some(JobSpec::Pack { station, .. }) = controllers.pack.job.spec() {
         adapter.set_station(station.as_str().into());
     }

@@ -55,9 +55,10 @@ pub fn show(window: &MainWindow, controllers: &Controllers, printer: bool) {
 
 /// A scan on the setup screen is an enrolment code.
 pub fn fill_token(window: &MainWindow, controllers: &Controllers, data: &str) {
-    window
-        .global::<SetupAdapter>()
-        .set_token(data.trim().into());
+    let adapter = window.global::<SetupAdapter>();
+    // The token field is in the first section: show it filled.
+    adapter.set_show_printer(false);
+    adapter.set_token(data.trim().into());
     let scanned = window.global::<Strings>().invoke_token_scanned();
     shell::show_good(window, controllers, scanned);
 }
@@ -100,7 +101,10 @@ fn save(window: &MainWindow, controllers: &Rc<Controllers>) {
             let text = match error {
                 SetupError::ServerAddress => strings.get_setup_needs_address(),
                 SetupError::MissingToken => strings.get_setup_needs_token(),
-                SetupError::Printer(words) => strings.invoke_setup_bad_printer(words.into()),
+                SetupError::Printer(words) => {
+                    adapter.set_show_printer(true);
+                    strings.invoke_setup_bad_printer(words.into())
+                }
                 other => strings.invoke_setup_failed(other.to_string().into()),
             };
             shell::show_bad(window, controllers, text);

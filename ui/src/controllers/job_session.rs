@@ -154,8 +154,9 @@ impl JobSession {
             PrinterSettings::default()
         });
         let printed = session.handle_printing(&mut journal, input, &printer)?;
+        // Their jobs are stored failed with the reason: the label screen shows them red.
         for problem in &printed.problems {
-            tracing::error!(%problem, "a label the step called for could not be made");
+            tracing::warn!(%problem, "a label the step called for cannot be printed");
         }
         let step = printed.step;
         if step.done {
@@ -167,14 +168,6 @@ impl JobSession {
     /// The operator of the open job.
     pub fn operator(&self) -> Option<OperatorId> {
         self.session.borrow().as_ref().map(|s| s.operator().clone())
-    }
-
-    /// The open pack job's order and how many cartons it has closed.
-    pub fn pack_progress(&self) -> Option<(dockhand_app::domain::OrderNumber, usize)> {
-        match self.session.borrow().as_ref().map(Session::job) {
-            Some(Job::Pack(job)) => job.order().map(|o| (o.clone(), job.cartons())),
-            _ => None,
-        }
     }
 
     /// Puts the job down without leaving it: the open-job hint stays, so opening the

@@ -7,13 +7,15 @@
 
 use std::cell::RefCell;
 
-use dockhand_app::domain::{LocationCode, OperatorId, OrderNumber};
+use dockhand_app::domain::{EventBody, LocationCode, OperatorId, OrderNumber};
 use dockhand_app::journal::{JournalError, LabelJob, LabelJobState};
 use dockhand_app::label::printer::PrinterLink;
 use dockhand_app::label::queue::{self, QueueError, QueueReport, Resolution};
 use dockhand_app::label::settings::{PrinterSettings, SettingsError};
 use dockhand_app::label::{LabelError, LabelKind, layout_json};
-use dockhand_app::workflow::labels::{PalletError, bin_label, pallet_of};
+use dockhand_app::workflow::labels::{
+    OrderToPalletise, PalletError, bin_label, orders_to_palletise, pallet_of,
+};
 use dockhand_app::workflow::record_printing;
 
 use super::SharedJournal;
@@ -36,6 +38,9 @@ pub enum LabelsError {
     Journal(#[from] JournalError),
     #[error("{0} is not a location in this warehouse")]
     UnknownLocation(String),
+    /// The label cannot be laid out on the stock set now: why, and what to do.
+    #[error("{0}")]
+    Unprintable(String),
 }
 
 /// Where a job stands, as the label screen says it.
@@ -43,11 +48,22 @@ pub enum LabelsError {
 pub enum JobStatus {
     Waiting,
     Printed,
-    /// Needs someone: a send broke half-way, so it may have printed (in doubt). A label
-    /// whose printer was unreachable is still `Waiting` (it retries on its own), with the
-    /// last error.
+    /// Needs someone: a send broke half-way, so it may have printed (in doubt), or the
+    /// label cannot be laid out on the stock (unprintable, with the reason). A label whose
+    /// printer was unreachable is still `Waiting` (it retries on its own), with the last
+    /// error.
     Failed,
     Cancelled,
+}
+
+/// A pallet just built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltPallet {
+    pub sscc: String,
+    /// How many cartons are on it.
+    pub cartons: usize,
+    /// Why its label cannot be printed (its job is failed), if it cannot.
+    pub label_problem: Option<String>,
 }
 
 /// One row of the queue.
@@ -59,6 +75,8 @@ pub struct JobRow {
     pub key: String,
     pub status: JobStatus,
     pub in_doubt: bool,
+    /// Cannot be laid out on the stock: `last_error` says why and what to do.
+    pub unprintable: bool,
     pub attempts: i64,
     pub last_error: Option<String>,
     /// `HH:MM` local to the job's creation (UTC on the device clock).
@@ -117,7 +135,8 @@ impl LabelsController {
         })
     }
 
-    /// Jobs waiting for the printer, and jobs that need someone to look.
+    /// Jobs waiting for the printer, and jobs that need someone to look at the printer
+    /// (failed jobs wait for nothing and are in neither).
     pub fn waiting(&self) -> Result<(u64, u64), JournalError> {
         self.journal.borrow().label_jobs_waiting()
     }
@@ -140,7 +159,12 @@ impl LabelsController {
             .borrow()
             .label_job(id)?
             .ok_or_else(|| QueueError::UnknownJob(id.to_owned()))?;
-        let Some(data) = &job.data else {
+        // A failed job cannot be laid out: its reason is what the screen shows.
+        let Some(data) = job
+            .data
+            .as_ref()
+            .filter(|_| job.state != LabelJobState::Failed)
+        else {
             return Ok(Preview::default());
         };
         let settings = self.settings();
@@ -171,7 +195,15 @@ impl LabelsController {
     /// A new copy of job `id`.
     pub fn reprint(&self, id: &str) -> Result<LabelJob, LabelsError> {
         let settings = self.settings();
-        let job = queue::reprint(&mut self.journal.borrow_mut(), id, &settings)?;
+        let job =
+            queue::reprint(&mut self.journal.borrow_mut(), id, &settings).map_err(|error| {
+                match error {
+                    QueueError::Label(label) => {
+                        LabelsError::Unprintable(queue::unprintable_reason(&label, &settings))
+                    }
+                    other => other.into(),
+                }
+            })?;
         self.wake();
         Ok(job)
     }
@@ -216,17 +248,30 @@ impl LabelsController {
         Ok(sscc.to_string())
     }
 
-    /// Builds a pallet of `order`'s closed cartons under a new SSCC and queues its label,
-    /// with the fact, in one transaction. Returns the pallet's SSCC.
+    /// This device's orders with closed cartons on no pallet yet, the order whose carton
+    /// closed last first (from the journaled facts, so the same after a restart).
+    pub fn orders_to_palletise(&self) -> Result<Vec<OrderToPalletise>, LabelsError> {
+        let facts = self.journal.borrow().cartons_and_pallets()?;
+        Ok(orders_to_palletise(&facts))
+    }
+
+    /// Builds a pallet of `order`'s closed cartons that are on no pallet yet, under a new
+    /// SSCC, and queues its label with the fact in one transaction. An order with nothing
+    /// left to put on a pallet is refused before a serial is spent.
     pub fn build_pallet(
         &self,
         operator: &OperatorId,
         order: &OrderNumber,
-    ) -> Result<String, LabelsError> {
+    ) -> Result<BuiltPallet, LabelsError> {
+        let facts = self.journal.borrow().cartons_and_pallets()?;
         // Checked before a serial is spent.
-        pallet_of(order, "000000000000000000", &*self.journal.borrow())?;
+        pallet_of(order, "000000000000000000", &facts)?;
         let sscc = self.take_sscc()?;
-        let event = pallet_of(order, &sscc, &*self.journal.borrow())?;
+        let event = pallet_of(order, &sscc, &facts)?;
+        let cartons = match &event {
+            EventBody::SsccAllocated(a) => a.contents.len(),
+            _ => 0,
+        };
         let settings = self.settings();
         let (_, problems) = record_printing(
             &mut self.journal.borrow_mut(),
@@ -234,11 +279,12 @@ impl LabelsController {
             vec![event],
             &settings,
         )?;
-        if let Some(problem) = problems.into_iter().next() {
-            return Err(LabelError::Data(problem).into());
-        }
         self.wake();
-        Ok(sscc)
+        Ok(BuiltPallet {
+            sscc,
+            cartons,
+            label_problem: problems.into_iter().next(),
+        })
     }
 
     /// Queues the shelf label of `code`.
@@ -264,7 +310,7 @@ fn row(job: &LabelJob) -> JobRow {
     let status = match job.state {
         LabelJobState::Printed => JobStatus::Printed,
         LabelJobState::Cancelled => JobStatus::Cancelled,
-        LabelJobState::InDoubt => JobStatus::Failed,
+        LabelJobState::InDoubt | LabelJobState::Failed => JobStatus::Failed,
         LabelJobState::Queued | LabelJobState::Sending => JobStatus::Waiting,
     };
     JobRow {
@@ -273,6 +319,7 @@ fn row(job: &LabelJob) -> JobRow {
         key: key_of(kind, job.data.as_deref()),
         status,
         in_doubt: job.state == LabelJobState::InDoubt,
+        unprintable: job.state == LabelJobState::Failed,
         attempts: job.attempts,
         last_error: job.last_error.clone(),
         time: job

@@ -1,11 +1,13 @@
 //! Pack: the pack station, and the order being packed (a `JobSession` over a `PackJob`).
 //! The job opens at the first scan (an order label or the tote it was picked into); the
-//! workflow checks every item against the order and closes cartons on their label.
+//! workflow checks every item against the order and closes cartons on their label. Which
+//! orders can become a pallet is read from the journal (`LabelsController::
+//! orders_to_palletise`), not kept here.
 
 use std::cell::RefCell;
 
 use dockhand_app::barcode::Scan;
-use dockhand_app::domain::{LocationCode, LocationKind, OperatorId, OrderNumber};
+use dockhand_app::domain::{LocationCode, LocationKind, OperatorId};
 use dockhand_app::workflow::{JobSpec, Scanned, Step};
 
 use super::SharedJournal;
@@ -16,8 +18,6 @@ use super::job_session::{JobError, JobKind, JobSession, location_kind, locations
 pub struct PackController {
     pub job: JobSession,
     station: RefCell<Option<LocationCode>>,
-    /// The order last packed on this device, offered for "Build pallet" once the job is over.
-    last_order: RefCell<Option<(OperatorId, OrderNumber)>>,
 }
 
 impl PackController {
@@ -25,34 +25,7 @@ impl PackController {
         Self {
             job: JobSession::new(journal, JobKind::Pack),
             station: RefCell::new(None),
-            last_order: RefCell::new(None),
         }
-    }
-
-    /// Notes the open job's order once it has closed cartons (so it can become a pallet
-    /// after the order is done).
-    pub fn note_progress(&self) {
-        if let (Some((order, cartons)), Some(operator)) =
-            (self.job.pack_progress(), self.job.operator())
-            && cartons > 0
-        {
-            *self.last_order.borrow_mut() = Some((operator, order));
-        }
-    }
-
-    /// A carton of `order` was just closed by `operator`.
-    pub fn carton_closed(&self, operator: OperatorId, order: OrderNumber) {
-        *self.last_order.borrow_mut() = Some((operator, order));
-    }
-
-    /// The order whose closed cartons "Build pallet" would put on a pallet.
-    pub fn pallet_order(&self) -> Option<(OperatorId, OrderNumber)> {
-        self.last_order.borrow().clone()
-    }
-
-    /// A pallet was built for the order: not offered again.
-    pub fn pallet_built(&self) {
-        *self.last_order.borrow_mut() = None;
     }
 
     /// The pack station: the open job's, else the one scanned, else the first one.
