@@ -122,6 +122,17 @@ impl Session {
             .execute(&mut conn)
             .await?;
         sqlx::query("SET jit = off").execute(&mut conn).await?;
+        // And only plain index scans: a round's read must touch the new rows and nothing
+        // else. On a fast-growing outbox the statistics are always behind, and with them
+        // the planner read whole partitions through a bitmap scan on `part` alone and
+        // filtered `txid` in the heap (50–300 ms a round under load, growing with the
+        // history). Every relay statement has an index to use.
+        sqlx::query("SET enable_bitmapscan = off")
+            .execute(&mut conn)
+            .await?;
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut conn)
+            .await?;
         outbox::announce_relay(&mut conn).await?;
         Ok(Session {
             conn,
