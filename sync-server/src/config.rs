@@ -96,12 +96,13 @@ pub struct RelayConfig {
     /// Most messages read per partition per round.
     #[arg(long, env = "DOCKHAND_RELAY_BATCH", default_value_t = 500)]
     pub batch: i64,
-    /// Stream freshness over push speed (`serve`): while a live relay's commit → published
-    /// lag is above this many milliseconds, only `--gate-pushes` pushes run at once in this
-    /// process (0 = no limit). See `docs/stream.md`.
-    #[arg(long, env = "DOCKHAND_STREAM_MAX_LAG_MS", default_value_t = 25)]
+    /// Stream freshness over push speed (`serve`): the lag, in milliseconds, that live
+    /// relays are held to. Above it the process halves how many pushes run at once (down to
+    /// `--gate-pushes`); well below it, with pushes waiting, it lets more run again (0 = the
+    /// gate is off). See `docs/stream.md`.
+    #[arg(long, env = "DOCKHAND_STREAM_MAX_LAG_MS", default_value_t = 15)]
     pub max_lag_ms: u64,
-    /// How many pushes run at once in this process while its relay lags.
+    /// The fewest pushes the gate lets run at once in this process while the relays lag.
     #[arg(long, env = "DOCKHAND_STREAM_GATE_PUSHES", default_value_t = 2)]
     pub gate_pushes: usize,
 }
@@ -112,7 +113,7 @@ impl RelayConfig {
             stream,
             poll_ms: 5,
             batch: 500,
-            max_lag_ms: 25,
+            max_lag_ms: 15,
             gate_pushes: 2,
         }
     }

@@ -100,6 +100,8 @@ pub struct Metrics {
     /// Pushes that waited for the relay (the stream gate), and for how long in total.
     pub push_gate_waits: Counter,
     pub push_gate_wait_micros: Counter,
+    /// How many pushes the stream gate lets run at once in this process.
+    pub push_gate_limit: Gauge,
     /// The relay's last commit → published lag estimate, in microseconds.
     pub relay_lag_micros: Gauge,
 }
@@ -189,6 +191,11 @@ impl Metrics {
                 "dockhand_relay_partitions",
                 "Outbox partitions this process's relay owns.",
                 &self.relay_partitions,
+            ),
+            (
+                "dockhand_push_gate_limit",
+                "How many pushes the stream gate lets run at once in this process (1024: no limit).",
+                &self.push_gate_limit,
             ),
             (
                 "dockhand_relay_nats_connected",

@@ -1055,11 +1055,11 @@ async fn metric(url: &str, name: &str) -> u64 {
         .unwrap_or_else(|| panic!("{name} missing from /metrics:\n{text}"))
 }
 
-/// The stream gate in a `serve`-like process: while a live relay reports a lag above the
-/// bound, pushes take turns (and all still apply); a lag within the bound, or a report that
-/// is not recent (no live relay: NATS away or the relay stopped), never holds a push back.
+/// The stream gate in a `serve`-like process: a live relay reporting a lag above the bound
+/// brings the process's limit down to its floor and pushes take turns (all still apply); a
+/// report that is not recent (no live relay: NATS away or the relay stopped) lifts the limit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pushes_take_turns_only_while_a_live_relay_lags() {
+async fn the_push_limit_follows_the_live_relays_lag() {
     let server = TestServer::start("stream_gate").await;
     let db_url = server_db_url(&server).await;
     let port = free_port();
@@ -1121,24 +1121,32 @@ async fn pushes_take_turns_only_while_a_live_relay_lags() {
         }
     };
 
-    // No relay has reported: no turns.
+    let limit = "dockhand_push_gate_limit";
+
+    // No relay has reported: no limit, nobody waits.
     push_all(&mut devs).await;
     assert_eq!(metric(&url, waits).await, 0);
+    assert_eq!(metric(&url, limit).await, 1024);
 
-    // A live relay 500 ms behind: each push takes a turn, and all apply.
+    // A live relay 500 ms behind: the limit falls to the floor (1 here), the four pushes
+    // take turns (each finished push holds its turn while the relay lags), all apply.
     set_lag(500, 0).await;
+    assert_eq!(metric(&url, limit).await, 1);
     push_all(&mut devs).await;
-    assert_eq!(metric(&url, waits).await, 4);
+    assert_eq!(metric(&url, waits).await, 3);
 
-    // Within the bound: straight through again.
-    set_lag(10, 0).await;
+    // Within the bound: no more holding, the pushes still take turns under the limit (it
+    // grows back only while pushes wait: `gate::tests`), all apply.
+    set_lag(5, 0).await;
+    assert_eq!(metric(&url, limit).await, 1);
     push_all(&mut devs).await;
-    assert_eq!(metric(&url, waits).await, 4);
 
-    // A lag reported a minute ago (the relay stopped or lost NATS): straight through.
+    // A lag reported a minute ago (the relay stopped or lost NATS): no limit again.
     set_lag(500, 60).await;
+    assert_eq!(metric(&url, limit).await, 1024);
+    let before = metric(&url, waits).await;
     push_all(&mut devs).await;
-    assert_eq!(metric(&url, waits).await, 4);
+    assert_eq!(metric(&url, waits).await, before);
 
     assert_eq!(server.balance("SKU-1", "A-1", "available").await, 16);
     process.kill().await.unwrap();
