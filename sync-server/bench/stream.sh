@@ -2,7 +2,8 @@
 # The stock stream bench of BENCHMARKS.md ("Stock stream"): what the outbox triggers cost the
 # push load, the relay's sustained rate on a backlog, and commit → consumer latency while the
 # push load runs. Needs PostgreSQL at $PGHOST, NATS with JetStream at $NATS_URL and release
-# builds (ONLY_LATENCY=1 runs step 4 alone):
+# builds (ONLY_LATENCY=1 runs step 4 alone; PROBES=N probe devices side by side; TIMELINE=FILE writes each probe's latency by
+# time; SERVER_LOG sets the servers' RUST_LOG, their logs stay in $KEEP_LOGS if set):
 #   cargo build --release -p dockhand-sync-server --bin dockhand-sync-server
 #   cargo build --release -p dockhand-tests --features load --bin dockhand-load --bin dockhand-stream-bench
 set -euo pipefail
@@ -16,7 +17,8 @@ export DATABASE_URL="postgres://postgres@$PGHOST:5432/$DB"
 export NATS_URL=${NATS_URL:-nats://127.0.0.1:4222}
 export DOCKHAND_STREAM_NAME="BENCH_$$" DOCKHAND_STREAM_PREFIX="bench$$"
 URLS=http://127.0.0.1:18081,http://127.0.0.1:18082,http://127.0.0.1:18083
-LOGS=$(mktemp -d)
+LOGS=${KEEP_LOGS:-$(mktemp -d)}
+mkdir -p "$LOGS"
 pids=()
 
 fresh_db() {
@@ -30,7 +32,7 @@ triggers() { # enable | disable
 start_servers() { # relay: true | false
   pids=()
   for port in 18081 18082 18083; do
-    RUST_LOG=warn "$TARGET/dockhand-sync-server" --db-connections 16 serve --listen "127.0.0.1:$port" \
+    RUST_LOG=${SERVER_LOG:-warn} "$TARGET/dockhand-sync-server" --db-connections 16 serve --listen "127.0.0.1:$port" \
       --relay "$1" > "$LOGS/server-$port.log" 2>&1 &
     pids+=($!)
   done
@@ -61,6 +63,7 @@ for round in $(seq "$ROUNDS"); do
   fi
   fresh_db; start_servers true
   "$TARGET/dockhand-stream-bench" latency --url http://127.0.0.1:18081 --seconds "${PROBE_SECONDS:-20}" \
+    --probes "${PROBES:-1}" ${TIMELINE:+--timeline "$TIMELINE"} \
     > "$LOGS/latency.txt" &
   probe=$!
   sleep 1

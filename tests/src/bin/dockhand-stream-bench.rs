@@ -54,6 +54,13 @@ enum Mode {
         /// Pause between probes.
         #[arg(long, default_value_t = 20)]
         every_ms: u64,
+        /// Probe devices pushing side by side (more probes, a steadier p99).
+        #[arg(long, default_value_t = 1)]
+        probes: usize,
+        /// Also write each probe as `seconds since start,answered → consumer ms,sent →
+        /// consumer ms` (in send order) to this file, to see when the slow ones happened.
+        #[arg(long)]
+        timeline: Option<std::path::PathBuf>,
     },
     /// Time relays running in this process until the outbox is empty.
     Drain {
@@ -95,14 +102,20 @@ async fn main() -> anyhow::Result<()> {
             url,
             seconds,
             every_ms,
+            probes,
+            timeline,
         } => {
             latency(
                 &store,
                 &args.stream,
                 &args.warehouse,
                 &url,
-                seconds,
-                every_ms,
+                Probe {
+                    seconds,
+                    every_ms,
+                    probes,
+                    timeline,
+                },
             )
             .await
         }
@@ -119,14 +132,26 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+struct Probe {
+    seconds: u64,
+    every_ms: u64,
+    probes: usize,
+    timeline: Option<std::path::PathBuf>,
+}
+
 async fn latency(
     store: &Store,
     stream: &StreamConfig,
     warehouse: &str,
     url: &str,
-    seconds: u64,
-    every_ms: u64,
+    probe: Probe,
 ) -> anyhow::Result<()> {
+    let Probe {
+        seconds,
+        every_ms,
+        probes,
+        timeline,
+    } = probe;
     let warehouse = WarehouseCode::new(warehouse)?;
     let item = Sku::new("PROBE")?;
     let bin = LocationCode::new("PROBE-BIN")?;
@@ -156,9 +181,19 @@ async fn latency(
             }],
         )
         .await?;
-    let device = store
-        .enrol_device(None, &warehouse, Role::Receiver, "latency probe")
-        .await?;
+    let mut devices = Vec::new();
+    for n in 0..probes.max(1) {
+        devices.push(
+            store
+                .enrol_device(
+                    None,
+                    &warehouse,
+                    Role::Receiver,
+                    &format!("latency probe {n}"),
+                )
+                .await?,
+        );
+    }
 
     // event id → (sent, answered), and event id → received, filled by two tasks.
     let pushed: Arc<Mutex<HashMap<String, (Instant, Instant)>>> = Arc::default();
@@ -200,56 +235,67 @@ async fn latency(
 
     let http = reqwest::Client::new();
     let started = Instant::now();
-    let mut seq = 0u64;
-    while started.elapsed() < Duration::from_secs(seconds) {
-        seq += 1;
-        let event = RawEvent::from(Event {
-            header: EventHeader {
-                event_id: EventId::new_v7(),
-                device_id: device.device_id,
-                device_seq: DeviceSeq(seq),
-                occurred_at: Utc::now(),
-                operator: OperatorId::new("probe")?,
-                warehouse: warehouse.clone(),
-                scan: None,
-            },
-            body: EventBody::Receive(Receive {
-                document: None,
-                line: StockLine {
-                    item: item.clone(),
-                    qty: Qty::new(1)?,
-                    lot: None,
-                    expiry: None,
-                    serials: vec![],
-                },
-                to: bin.clone(),
-                status: StockStatus::Available,
-                gtin: None,
-                pack: None,
-                sscc: None,
-            }),
+    let mut tasks = tokio::task::JoinSet::new();
+    for device in devices {
+        let (http, url, pushed) = (http.clone(), url.to_owned(), pushed.clone());
+        let (warehouse, item, bin) = (warehouse.clone(), item.clone(), bin.clone());
+        tasks.spawn(async move {
+            let mut seq = 0u64;
+            while started.elapsed() < Duration::from_secs(seconds) {
+                seq += 1;
+                let event = RawEvent::from(Event {
+                    header: EventHeader {
+                        event_id: EventId::new_v7(),
+                        device_id: device.device_id,
+                        device_seq: DeviceSeq(seq),
+                        occurred_at: Utc::now(),
+                        operator: OperatorId::new("probe")?,
+                        warehouse: warehouse.clone(),
+                        scan: None,
+                    },
+                    body: EventBody::Receive(Receive {
+                        document: None,
+                        line: StockLine {
+                            item: item.clone(),
+                            qty: Qty::new(1)?,
+                            lot: None,
+                            expiry: None,
+                            serials: vec![],
+                        },
+                        to: bin.clone(),
+                        status: StockStatus::Available,
+                        gtin: None,
+                        pack: None,
+                        sscc: None,
+                    }),
+                });
+                let event_id = event.header.event_id.to_string();
+                let request = PushRequest {
+                    device_id: device.device_id,
+                    events: vec![event],
+                    queued: None,
+                };
+                let sent = Instant::now();
+                let response = http
+                    .post(format!("{url}/v1/push"))
+                    .bearer_auth(&device.token)
+                    .json(&request)
+                    .send()
+                    .await?;
+                if !response.status().is_success() {
+                    bail!("probe push answered {}", response.status());
+                }
+                let answered = Instant::now();
+                if let Ok(mut p) = pushed.lock() {
+                    p.insert(event_id, (sent, answered));
+                }
+                tokio::time::sleep(Duration::from_millis(every_ms)).await;
+            }
+            anyhow::Ok(())
         });
-        let event_id = event.header.event_id.to_string();
-        let request = PushRequest {
-            device_id: device.device_id,
-            events: vec![event],
-            queued: None,
-        };
-        let sent = Instant::now();
-        let response = http
-            .post(format!("{url}/v1/push"))
-            .bearer_auth(&device.token)
-            .json(&request)
-            .send()
-            .await?;
-        if !response.status().is_success() {
-            bail!("probe push answered {}", response.status());
-        }
-        let answered = Instant::now();
-        if let Ok(mut p) = pushed.lock() {
-            p.insert(event_id, (sent, answered));
-        }
-        tokio::time::sleep(Duration::from_millis(every_ms)).await;
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
     }
     // Give the last probes time to arrive.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -258,15 +304,26 @@ async fn latency(
     let mut from_answer = Vec::new();
     let mut from_send = Vec::new();
     let mut missing = 0;
+    let mut lines = Vec::new();
     for (event, (sent, answered)) in &pushed {
         match received.get(event) {
             Some(at) => {
-                from_send.push(at.duration_since(*sent).as_secs_f64() * 1e3);
+                let send_ms = at.duration_since(*sent).as_secs_f64() * 1e3;
                 // A message may arrive before the HTTP answer: that counts as 0.
-                from_answer.push(at.saturating_duration_since(*answered).as_secs_f64() * 1e3);
+                let answer_ms = at.saturating_duration_since(*answered).as_secs_f64() * 1e3;
+                from_send.push(send_ms);
+                from_answer.push(answer_ms);
+                let t = sent.duration_since(started).as_secs_f64();
+                lines.push((t, format!("{t:.3},{answer_ms:.1},{send_ms:.1}")));
             }
             None => missing += 1,
         }
+    }
+    if let Some(path) = timeline {
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let text: String = lines.into_iter().map(|(_, l)| l + "\n").collect();
+        std::fs::write(&path, text)
+            .with_context(|| format!("cannot write the timeline to {}", path.display()))?;
     }
     println!(
         "probes={} received={} missing={missing}",
