@@ -120,10 +120,13 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Logs go to stderr: stdout is for what a command prints (`stream tail`'s messages,
+    // `report`'s tables), which operators pipe into other tools.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let store = Store::connect(&cli.db.database_url, cli.db.db_connections)
