@@ -8,54 +8,30 @@ use dockhand_app::barcode::Scan;
 use dockhand_app::workflow::{Action, JobSpec, Prompt, SessionError, Step};
 use slint::ComponentHandle;
 
-use super::job_step::{operator_or_sign_in, problem, show_feedback, show_finished};
-use super::{count, shell, with_window};
+use super::job_step::{
+    act_on, operator_or_sign_in, problem, put_down, resume_or_sign_in, show_answer, show_refused,
+};
+use super::wiring::{Wiring, quantity};
+use super::{count, shell};
 use crate::app::Controllers;
 use crate::controllers::job_session::JobError;
 use crate::{CountAdapter, CountStage, MainWindow, Screen, Strings};
 
 pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     let adapter = window.global::<CountAdapter>();
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_confirm_quantity(move |n| {
-        with_window(&weak, |w| {
-            act(
-                w,
-                &c,
-                Action::Quantity(u32::try_from(n.max(0)).unwrap_or(0)),
-            )
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_confirm_serials(move || with_window(&weak, |w| act(w, &c, Action::Confirm)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_bin_done(move || with_window(&weak, |w| act(w, &c, Action::Close)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_count_again(move || with_window(&weak, |w| act(w, &c, Action::Recount)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_put_down(move || {
-        with_window(&weak, |w| {
-            c.count.job.put_down();
-            shell::navigate(w, &c, Screen::Home);
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_leave(move || with_window(&weak, |w| act(w, &c, Action::Cancel)));
+    let wiring = Wiring::new(window, controllers);
+    adapter.on_confirm_quantity(wiring.on_arg(|w, c, n| act(w, c, quantity(n))));
+    adapter.on_confirm_serials(wiring.on(|w, c| act(w, c, Action::Confirm)));
+    adapter.on_bin_done(wiring.on(|w, c| act(w, c, Action::Close)));
+    adapter.on_count_again(wiring.on(|w, c| act(w, c, Action::Recount)));
+    adapter.on_put_down(wiring.on(|w, c| put_down(w, c, &c.count.job)));
+    adapter.on_leave(wiring.on(|w, c| act(w, c, Action::Cancel)));
 }
 
 /// The Count tile: the count the device was in, at the same item, or "scan a bin".
 pub fn open(window: &MainWindow, controllers: &Rc<Controllers>) {
-    let Some(operator) = operator_or_sign_in(window, controllers) else {
+    if !resume_or_sign_in(window, controllers, &controllers.count.job) {
         return;
-    };
-    if let Err(error) = controllers.count.job.resume(&operator) {
-        problem(window, controllers, &error);
     }
     match controllers.count.job.prompt() {
         Some(prompt) => show_prompt(window, controllers, &prompt),
@@ -93,34 +69,27 @@ pub fn scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: &Scan) {
             show_prompt(window, controllers, &prompt);
             shell::show_good(window, controllers, strings.get_good_scan());
         }
-        Err(JobError::Session(SessionError::Open(refused))) => shell::show_bad(
-            window,
-            controllers,
-            strings.invoke_bad_with(refused.to_string().into()),
-        ),
+        Err(JobError::Session(SessionError::Open(refused))) => {
+            show_refused(window, controllers, &refused)
+        }
         Err(error) => problem(window, controllers, &error),
     }
 }
 
 fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
-    shell::clear_feedback(window);
-    let answer = controllers.count.job.act(action);
+    let answer = act_on(window, &controllers.count.job, action);
     answer_with(window, controllers, answer);
 }
 
 fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Result<Step, JobError>) {
-    match answer {
-        Ok(step) if step.done => {
-            show_scan_bin(window);
-            show_finished(window, controllers, &step);
-        }
-        Ok(step) => {
-            show_prompt(window, controllers, &step.prompt);
-            show_feedback(window, controllers, &step.feedback);
-        }
-        Err(JobError::NoJob) => show_scan_bin(window),
-        Err(error) => problem(window, controllers, &error),
-    }
+    show_answer(
+        window,
+        controllers,
+        answer,
+        || show_scan_bin(window),
+        |prompt| show_prompt(window, controllers, prompt),
+        || show_scan_bin(window),
+    );
 }
 
 /// Fills the view from the workflow's prompt.

@@ -19,6 +19,7 @@ pub mod move_adjust;
 pub mod pack;
 pub mod putaway;
 pub mod receive;
+pub mod wiring;
 
 /// Runs `action` with the window if it still exists (callbacks hold a weak reference so
 /// the window can be dropped).

@@ -8,7 +8,8 @@ use dockhand_app::barcode::Scan;
 use dockhand_app::workflow::{Action, Prompt, Step};
 use slint::ComponentHandle;
 
-use super::job_step::{operator_or_sign_in, problem, show_feedback};
+use super::job_step::{act_on, close_quietly, operator_or_sign_in, problem, show_feedback};
+use super::wiring::{Wiring, quantity};
 use super::{count, shell, with_window};
 use crate::app::Controllers;
 use crate::controllers::job_session::JobError;
@@ -17,21 +18,11 @@ use crate::{MainWindow, MoveAdapter, MoveStage, Screen};
 
 pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     let adapter = window.global::<MoveAdapter>();
+    let wiring = Wiring::new(window, controllers);
+    adapter.on_confirm_quantity(wiring.on_arg(|w, c, n| act(w, c, quantity(n))));
+    adapter.on_confirm_serials(wiring.on(|w, c| act(w, c, Action::Confirm)));
 
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_confirm_quantity(move |n| {
-        with_window(&weak, |w| {
-            act(
-                w,
-                &c,
-                Action::Quantity(u32::try_from(n.max(0)).unwrap_or(0)),
-            )
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_confirm_serials(move || with_window(&weak, |w| act(w, &c, Action::Confirm)));
-
+    // Two arguments: wired by hand.
     let (weak, c) = (window.as_weak(), controllers.clone());
     adapter.on_adjust(move |delta, reason| {
         with_window(&weak, |w| {
@@ -45,22 +36,15 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
         })
     });
 
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_finish(move || {
-        with_window(&weak, |w| {
-            // Each change is recorded when confirmed: leaving loses nothing.
-            if c.moves.job.is_open()
-                && let Err(error) = c.moves.job.act(Action::Cancel)
-            {
-                tracing::warn!(%error, "could not close the move job");
-            }
-            show_start(w);
-            shell::navigate(w, &c, Screen::Home);
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_leave(move || with_window(&weak, |w| act(w, &c, Action::Cancel)));
+    adapter.on_finish(wiring.on(|w, c| {
+        // Each change is recorded when confirmed: leaving loses nothing.
+        if c.moves.job.is_open() {
+            close_quietly(&c.moves.job, "move");
+        }
+        show_start(w);
+        shell::navigate(w, c, Screen::Home);
+    }));
+    adapter.on_leave(wiring.on(|w, c| act(w, c, Action::Cancel)));
 }
 
 /// The Move tile: ready for the first bin.
@@ -93,8 +77,7 @@ pub fn scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: &Scan) {
 }
 
 fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
-    shell::clear_feedback(window);
-    let answer = controllers.moves.job.act(action);
+    let answer = act_on(window, &controllers.moves.job, action);
     answer_with(window, controllers, answer);
 }
 

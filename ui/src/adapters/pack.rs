@@ -7,10 +7,13 @@ use dockhand_app::barcode::Scan;
 use dockhand_app::domain::{EventBody, OrderNumber};
 use dockhand_app::label::LabelError;
 use dockhand_app::workflow::{Action, JobSpec, Prompt, Step};
-use slint::{ComponentHandle, Model, ModelRc, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
-use super::job_step::{operator_or_sign_in, problem, show_feedback, show_finished};
-use super::{count, labels, shell, with_window};
+use super::job_step::{
+    act_on, close_quietly, operator_or_sign_in, problem, put_down, resume_or_sign_in, show_answer,
+};
+use super::wiring::Wiring;
+use super::{count, labels, shell};
 use crate::app::Controllers;
 use crate::controllers::job_session::JobError;
 use crate::controllers::labels::{BuiltPallet, LabelsError};
@@ -18,50 +21,29 @@ use crate::{MainWindow, PackAdapter, PackRow, PackStage, PalletOrderRow, Screen,
 
 pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     let adapter = window.global::<PackAdapter>();
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_close_carton(move || with_window(&weak, |w| act(w, &c, Action::Close)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_print_and_close(move || with_window(&weak, |w| print_and_close(w, &c)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_choose_pallet(move || {
-        with_window(&weak, |w| {
-            shell::clear_feedback(w);
-            show_pallet_orders(w, &c);
-            w.global::<PackAdapter>().set_choosing_pallet(true);
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_build_pallet(move |order| with_window(&weak, |w| build_pallet(w, &c, &order)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_put_down(move || {
-        with_window(&weak, |w| {
-            // No order yet: nothing to continue, so no open job is left behind.
-            if matches!(c.pack.job.prompt(), Some(Prompt::ScanOrder))
-                && let Err(error) = c.pack.job.act(Action::Cancel)
-            {
-                tracing::warn!(%error, "could not close the pack job");
-            }
-            c.pack.job.put_down();
-            shell::navigate(w, &c, Screen::Home);
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_leave(move || with_window(&weak, |w| act(w, &c, Action::Cancel)));
+    let wiring = Wiring::new(window, controllers);
+    adapter.on_close_carton(wiring.on(|w, c| act(w, c, Action::Close)));
+    adapter.on_print_and_close(wiring.on(print_and_close));
+    adapter.on_choose_pallet(wiring.on(|w, c| {
+        shell::clear_feedback(w);
+        show_pallet_orders(w, c);
+        w.global::<PackAdapter>().set_choosing_pallet(true);
+    }));
+    adapter.on_build_pallet(wiring.on_arg(|w, c, order: SharedString| build_pallet(w, c, &order)));
+    adapter.on_put_down(wiring.on(|w, c| {
+        // No order yet: nothing to continue, so no open job is left behind.
+        if matches!(c.pack.job.prompt(), Some(Prompt::ScanOrder)) {
+            close_quietly(&c.pack.job, "pack");
+        }
+        put_down(w, c, &c.pack.job);
+    }));
+    adapter.on_leave(wiring.on(|w, c| act(w, c, Action::Cancel)));
 }
 
 /// The Pack tile: the order the device was packing, or "scan order or tote".
 pub fn open(window: &MainWindow, controllers: &Rc<Controllers>) {
-    let Some(operator) = operator_or_sign_in(window, controllers) else {
+    if !resume_or_sign_in(window, controllers, &controllers.pack.job) {
         return;
-    };
-    if let Err(error) = controllers.pack.job.resume(&operator) {
-        problem(window, controllers, &error);
     }
     show_pallet_orders(window, controllers);
     match controllers.pack.job.prompt() {
@@ -95,10 +77,8 @@ pub fn scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: &Scan) {
     if starting {
         match controllers.pack.station_from_scan(scan) {
             Ok(Some(station)) => {
-                if controllers.pack.job.is_open()
-                    && let Err(error) = controllers.pack.job.act(Action::Cancel)
-                {
-                    tracing::warn!(%error, "could not close the pack job");
+                if controllers.pack.job.is_open() {
+                    close_quietly(&controllers.pack.job, "pack");
                 }
                 controllers.pack.choose_station(station.clone());
                 show_start(window, controllers);
@@ -192,8 +172,7 @@ fn show_pallet_orders(window: &MainWindow, controllers: &Controllers) {
 }
 
 fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
-    shell::clear_feedback(window);
-    let answer = controllers.pack.job.act(action);
+    let answer = act_on(window, &controllers.pack.job, action);
     answer_with(window, controllers, answer);
 }
 
@@ -204,16 +183,13 @@ fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Resul
     {
         show_pallet_orders(window, controllers);
     }
-    match answer {
-        Ok(step) if step.done => {
-            show_start(window, controllers);
-            show_finished(window, controllers, &step);
-        }
-        Ok(step) => {
-            show_prompt(window, controllers, &step.prompt);
-            show_feedback(window, controllers, &step.feedback);
-        }
-        Err(JobError::NoJob) => {
+    show_answer(
+        window,
+        controllers,
+        answer,
+        || show_start(window, controllers),
+        |prompt| show_prompt(window, controllers, prompt),
+        || {
             show_start(window, controllers);
             let strings = window.global::<Strings>();
             shell::show_bad(
@@ -221,9 +197,8 @@ fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Resul
                 controllers,
                 strings.invoke_bad_with(strings.get_pack_scan_station()),
             );
-        }
-        Err(error) => problem(window, controllers, &error),
-    }
+        },
+    );
 }
 
 /// Fills the view from the workflow's prompt.

@@ -5,79 +5,51 @@
 use std::rc::Rc;
 
 use dockhand_app::barcode::Scan;
-use dockhand_app::workflow::{Action, Feedback, Prompt, Step};
+use dockhand_app::workflow::{Action, Prompt, Step};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::{count, shell, with_window};
+use super::job_step::{operator_or_sign_in, show_feedback, show_refused};
+use super::wiring::{Wiring, quantity};
+use super::{count, shell};
 use crate::app::Controllers;
 use crate::controllers::pick::PickError;
 use crate::{MainWindow, PickAdapter, PickStage, PickTaskRow, Screen, Strings};
 
 pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     let adapter = window.global::<PickAdapter>();
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_choose_task(move |task| with_window(&weak, |w| start(w, &c, &task)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_short_pick(move |reason| {
-        with_window(&weak, |w| {
-            act(
-                w,
-                &c,
-                Action::ShortPick {
-                    reason: reason.to_string(),
-                },
-            )
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_keep_lot(move |reason| {
-        with_window(&weak, |w| {
-            act(
-                w,
-                &c,
-                Action::Override {
-                    reason: reason.to_string(),
-                },
-            )
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_skip(move || with_window(&weak, |w| act(w, &c, Action::Skip)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_confirm_quantity(move |n| {
-        with_window(&weak, |w| {
-            act(
-                w,
-                &c,
-                Action::Quantity(u32::try_from(n.max(0)).unwrap_or(0)),
-            )
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_confirm(move || with_window(&weak, |w| act(w, &c, Action::Confirm)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_put_down(move || {
-        with_window(&weak, |w| {
-            c.pick.put_down();
-            shell::navigate(w, &c, Screen::Home);
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_leave(move || with_window(&weak, |w| act(w, &c, Action::Cancel)));
+    let wiring = Wiring::new(window, controllers);
+    adapter.on_choose_task(wiring.on_arg(|w, c, task: SharedString| start(w, c, &task)));
+    adapter.on_short_pick(wiring.on_arg(|w, c, reason: SharedString| {
+        act(
+            w,
+            c,
+            Action::ShortPick {
+                reason: reason.to_string(),
+            },
+        )
+    }));
+    adapter.on_keep_lot(wiring.on_arg(|w, c, reason: SharedString| {
+        act(
+            w,
+            c,
+            Action::Override {
+                reason: reason.to_string(),
+            },
+        )
+    }));
+    adapter.on_skip(wiring.on(|w, c| act(w, c, Action::Skip)));
+    adapter.on_confirm_quantity(wiring.on_arg(|w, c, n| act(w, c, quantity(n))));
+    adapter.on_confirm(wiring.on(|w, c| act(w, c, Action::Confirm)));
+    adapter.on_put_down(wiring.on(|w, c| {
+        c.pick.put_down();
+        shell::navigate(w, c, Screen::Home);
+    }));
+    adapter.on_leave(wiring.on(|w, c| act(w, c, Action::Cancel)));
 }
 
 /// The Pick tile: the job the device was in, at the same line, or the open tasks.
 pub fn open(window: &MainWindow, controllers: &Rc<Controllers>) {
-    let Some(operator) = controllers.session.operator() else {
-        shell::navigate(window, controllers, Screen::SignIn);
+    let Some(operator) = operator_or_sign_in(window, controllers) else {
         return;
     };
     match controllers.pick.resume(&operator) {
@@ -128,8 +100,7 @@ fn show_tasks(window: &MainWindow, controllers: &Rc<Controllers>) {
 }
 
 fn start(window: &MainWindow, controllers: &Rc<Controllers>, task: &str) {
-    let Some(operator) = controllers.session.operator() else {
-        shell::navigate(window, controllers, Screen::SignIn);
+    let Some(operator) = operator_or_sign_in(window, controllers) else {
         return;
     };
     let task = match dockhand_app::domain::TaskId::new(task) {
@@ -145,12 +116,7 @@ fn start(window: &MainWindow, controllers: &Rc<Controllers>, task: &str) {
             shell::navigate(window, controllers, Screen::Pick);
         }
         Err(PickError::Session(dockhand_app::workflow::SessionError::Open(refused))) => {
-            let strings = window.global::<Strings>();
-            shell::show_bad(
-                window,
-                controllers,
-                strings.invoke_bad_with(refused.to_string().into()),
-            );
+            show_refused(window, controllers, &refused)
         }
         Err(error) => problem(window, controllers, &error),
     }
@@ -195,22 +161,7 @@ fn answer_with(
         }
         Ok(step) => {
             show_prompt(window, &step.prompt);
-            match step.feedback {
-                Feedback::Good { message: Some(m) } => {
-                    shell::show_good(window, controllers, strings.invoke_good_with(m.into()))
-                }
-                Feedback::Good { message: None } => {
-                    shell::show_good(window, controllers, strings.get_good_scan())
-                }
-                Feedback::Bad { message } => {
-                    shell::show_bad(window, controllers, strings.invoke_bad_with(message.into()))
-                }
-                Feedback::Warn { message } => shell::show_warn(
-                    window,
-                    controllers,
-                    strings.invoke_warn_with(message.into()),
-                ),
-            }
+            show_feedback(window, controllers, &step.feedback);
         }
         Err(PickError::NoJob) => open(window, controllers),
         Err(error) => problem(window, controllers, &error),

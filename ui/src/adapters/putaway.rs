@@ -8,8 +8,11 @@ use dockhand_app::barcode::Scan;
 use dockhand_app::workflow::{Action, Prompt, Step};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::job_step::{operator_or_sign_in, problem, show_feedback, show_finished};
-use super::{count, shell, with_window};
+use super::job_step::{
+    act_on, close_quietly, operator_or_sign_in, problem, put_down, resume_or_sign_in, show_answer,
+};
+use super::wiring::{Wiring, quantity};
+use super::{count, shell};
 use crate::app::Controllers;
 use crate::controllers::job_session::JobError;
 use crate::controllers::putaway::DockScan;
@@ -17,56 +20,31 @@ use crate::{MainWindow, PutawayAdapter, PutawayStage, Screen, Strings};
 
 pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
     let adapter = window.global::<PutawayAdapter>();
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_set_quantity(move |n| {
-        with_window(&weak, |w| {
-            act(
-                w,
-                &c,
-                Action::Quantity(u32::try_from(n.max(0)).unwrap_or(0)),
-            )
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_other_bin(move |reason| {
-        with_window(&weak, |w| {
-            act(
-                w,
-                &c,
-                Action::Override {
-                    reason: reason.to_string(),
-                },
-            )
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_put_down(move || {
-        with_window(&weak, |w| {
-            // Nothing carried: nothing to continue, so no open job is left behind.
-            if matches!(c.putaway.job.prompt(), Some(Prompt::ScanPutawayItem { .. }))
-                && let Err(error) = c.putaway.job.act(Action::Cancel)
-            {
-                tracing::warn!(%error, "could not close the putaway job");
-            }
-            c.putaway.job.put_down();
-            shell::navigate(w, &c, Screen::Home);
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_leave(move || with_window(&weak, |w| act(w, &c, Action::Cancel)));
+    let wiring = Wiring::new(window, controllers);
+    adapter.on_set_quantity(wiring.on_arg(|w, c, n| act(w, c, quantity(n))));
+    adapter.on_other_bin(wiring.on_arg(|w, c, reason: SharedString| {
+        act(
+            w,
+            c,
+            Action::Override {
+                reason: reason.to_string(),
+            },
+        )
+    }));
+    adapter.on_put_down(wiring.on(|w, c| {
+        // Nothing carried: nothing to continue, so no open job is left behind.
+        if matches!(c.putaway.job.prompt(), Some(Prompt::ScanPutawayItem { .. })) {
+            close_quietly(&c.putaway.job, "putaway");
+        }
+        put_down(w, c, &c.putaway.job);
+    }));
+    adapter.on_leave(wiring.on(|w, c| act(w, c, Action::Cancel)));
 }
 
 /// The Put away tile: the item being carried, if any, else what waits at the dock.
 pub fn open(window: &MainWindow, controllers: &Rc<Controllers>) {
-    let Some(operator) = operator_or_sign_in(window, controllers) else {
+    if !resume_or_sign_in(window, controllers, &controllers.putaway.job) {
         return;
-    };
-    if let Err(error) = controllers.putaway.job.resume(&operator) {
-        problem(window, controllers, &error);
     }
     match controllers.putaway.job.prompt() {
         Some(prompt @ Prompt::ScanPutawayBin { .. })
@@ -138,27 +116,22 @@ pub fn scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: &Scan) {
 }
 
 fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
-    shell::clear_feedback(window);
-    let answer = controllers.putaway.job.act(action);
+    let answer = act_on(window, &controllers.putaway.job, action);
     answer_with(window, controllers, answer);
 }
 
 fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Result<Step, JobError>) {
-    match answer {
-        Ok(step) if step.done => {
-            show_waiting(window, controllers);
-            show_finished(window, controllers, &step);
-        }
-        Ok(step) => {
-            match &step.prompt {
-                Prompt::ScanPutawayItem { .. } => show_waiting(window, controllers),
-                prompt => show_prompt(window, prompt),
-            }
-            show_feedback(window, controllers, &step.feedback);
-        }
-        Err(JobError::NoJob) => show_waiting(window, controllers),
-        Err(error) => problem(window, controllers, &error),
-    }
+    show_answer(
+        window,
+        controllers,
+        answer,
+        || show_waiting(window, controllers),
+        |prompt| match prompt {
+            Prompt::ScanPutawayItem { .. } => show_waiting(window, controllers),
+            prompt => show_prompt(window, prompt),
+        },
+        || show_waiting(window, controllers),
+    );
 }
 
 /// Fills the view from the workflow's prompt for the item carried.

@@ -9,7 +9,8 @@ use dockhand_app::domain::{DocumentKind, DocumentRef, Sku};
 use dockhand_app::workflow::{Action, JobSpec, Prompt, SessionError, Step};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::job_step::{operator_or_sign_in, problem, show_feedback, show_finished};
+use super::job_step::{act_on, operator_or_sign_in, problem, put_down, show_answer, show_refused};
+use super::wiring::{Wiring, quantity};
 use super::{count, shell, with_window};
 use crate::app::Controllers;
 use crate::controllers::job_session::JobError;
@@ -37,17 +38,10 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
         })
     });
 
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_confirm_quantity(move |n| {
-        with_window(&weak, |w| {
-            act(
-                w,
-                &c,
-                Action::Quantity(u32::try_from(n.max(0)).unwrap_or(0)),
-            )
-        })
-    });
+    let wiring = Wiring::new(window, controllers);
+    adapter.on_confirm_quantity(wiring.on_arg(|w, c, n| act(w, c, quantity(n))));
 
+    // Two arguments: wired by hand.
     let (weak, c) = (window.as_weak(), controllers.clone());
     adapter.on_enter_lot_expiry(move |lot, expiry| {
         with_window(&weak, |w| {
@@ -68,32 +62,18 @@ pub fn connect(window: &MainWindow, controllers: &Rc<Controllers>) {
         })
     });
 
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_skip_item(move || with_window(&weak, |w| act(w, &c, Action::Skip)));
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_close_receipt(move || with_window(&weak, |w| act(w, &c, Action::Close)));
-
+    adapter.on_skip_item(wiring.on(|w, c| act(w, c, Action::Skip)));
+    adapter.on_close_receipt(wiring.on(|w, c| act(w, c, Action::Close)));
     // A carton without a label: its item chosen from the lines; the item label is queued
     // with the receipt.
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_key_item(move |sku| {
-        with_window(&weak, |w| match Sku::new(sku.as_str()) {
-            Ok(sku) => act(w, &c, Action::KeyItem { sku }),
+    adapter.on_key_item(
+        wiring.on_arg(|w, c, sku: SharedString| match Sku::new(sku.as_str()) {
+            Ok(sku) => act(w, c, Action::KeyItem { sku }),
             Err(error) => tracing::error!(%error, "a receipt line without a valid SKU"),
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_put_down(move || {
-        with_window(&weak, |w| {
-            c.receive.job.put_down();
-            shell::navigate(w, &c, Screen::Home);
-        })
-    });
-
-    let (weak, c) = (window.as_weak(), controllers.clone());
-    adapter.on_leave(move || with_window(&weak, |w| act(w, &c, Action::Cancel)));
+        }),
+    );
+    adapter.on_put_down(wiring.on(|w, c| put_down(w, c, &c.receive.job)));
+    adapter.on_leave(wiring.on(|w, c| act(w, c, Action::Cancel)));
 }
 
 /// The Receive tile: the receipt the device was in, at the same tally, or the deliveries.
@@ -186,11 +166,9 @@ fn start(
             show_prompt(window, controllers, &prompt);
             shell::navigate(window, controllers, Screen::Receive);
         }
-        Err(JobError::Session(SessionError::Open(refused))) => shell::show_bad(
-            window,
-            controllers,
-            strings.invoke_bad_with(refused.to_string().into()),
-        ),
+        Err(JobError::Session(SessionError::Open(refused))) => {
+            show_refused(window, controllers, &refused)
+        }
         Err(error) => problem(window, controllers, &error),
     }
 }
@@ -234,24 +212,19 @@ pub fn scan(window: &MainWindow, controllers: &Rc<Controllers>, scan: &Scan) {
 }
 
 fn act(window: &MainWindow, controllers: &Rc<Controllers>, action: Action) {
-    shell::clear_feedback(window);
-    let answer = controllers.receive.job.act(action);
+    let answer = act_on(window, &controllers.receive.job, action);
     answer_with(window, controllers, answer);
 }
 
 fn answer_with(window: &MainWindow, controllers: &Rc<Controllers>, answer: Result<Step, JobError>) {
-    match answer {
-        Ok(step) if step.done => {
-            show_documents(window, controllers);
-            show_finished(window, controllers, &step);
-        }
-        Ok(step) => {
-            show_prompt(window, controllers, &step.prompt);
-            show_feedback(window, controllers, &step.feedback);
-        }
-        Err(JobError::NoJob) => open(window, controllers),
-        Err(error) => problem(window, controllers, &error),
-    }
+    show_answer(
+        window,
+        controllers,
+        answer,
+        || show_documents(window, controllers),
+        |prompt| show_prompt(window, controllers, prompt),
+        || open(window, controllers),
+    );
 }
 
 /// Fills the view from the workflow's prompt.
