@@ -33,6 +33,8 @@ pub mod screenshots;
 #[cfg(test)]
 mod test_printer;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_jobs;

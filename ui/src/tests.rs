@@ -6,15 +6,16 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use i_slint_backend_testing::ElementHandle;
-use slint::platform::{PointerEventButton, WindowEvent};
-use slint::{ComponentHandle, LogicalSize, Model};
+use slint::platform::PointerEventButton;
+use slint::{ComponentHandle, Model};
 
-use crate::app::{self, Controllers};
+use crate::app::Controllers;
 use crate::feedback::Feedback;
 use crate::sample_device::{self, ScriptedSync};
+use crate::test_support::{OnScreen, enrolled_sample_journal, show_window};
 use crate::{
     FeedbackKind, LookupAdapter, LookupKind, MainWindow, PickAdapter, PickStage, Screen,
-    ShellAdapter, SyncAdapter, Verdict,
+    SyncAdapter, Verdict,
 };
 
 #[derive(Debug, Default)]
@@ -41,16 +42,17 @@ struct Device {
     _dir: tempfile::TempDir,
 }
 
+impl OnScreen for Device {
+    fn window(&self) -> &MainWindow {
+        &self.window
+    }
+}
+
 impl Device {
     /// A set-up device showing Sign in, on the testing backend of this test's thread.
     fn new() -> Self {
         i_slint_backend_testing::init_no_event_loop();
-        let dir = tempfile::tempdir().unwrap();
-        let journal = sample_device::create(&dir.path().join("device.db")).unwrap();
-        journal
-            .borrow_mut()
-            .set_credentials("https://dockhand.example", "token-1")
-            .unwrap();
+        let (journal, dir) = enrolled_sample_journal();
         let sync = ScriptedSync::new(sample_device::status_offline(3));
         let feedback = Rc::new(RecordedFeedback::default());
         let controllers = Controllers::new(
@@ -58,10 +60,7 @@ impl Device {
             Box::new(sync.clone()),
             Box::new(feedback.clone()),
         );
-        let window = MainWindow::new().unwrap();
-        app::connect(&window, &controllers);
-        window.window().set_size(LogicalSize::new(360.0, 640.0));
-        window.show().unwrap();
+        let window = show_window(&controllers);
         Self {
             window,
             sync,
@@ -81,26 +80,6 @@ impl Device {
         device
     }
 
-    /// Types `data` and Enter into whatever has focus, as a wedge scanner does.
-    fn scan(&self, data: &str) {
-        for c in data.chars().chain(['\n']) {
-            let text: slint::SharedString = c.to_string().into();
-            self.window
-                .window()
-                .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
-            self.window
-                .window()
-                .dispatch_event(WindowEvent::KeyReleased { text });
-        }
-    }
-
-    fn tap(&self, label: &str) {
-        let target = ElementHandle::find_by_accessible_label(&self.window, label)
-            .next()
-            .unwrap_or_else(|| panic!("nothing labelled {label:?} on screen"));
-        target.mock_single_click(PointerEventButton::Left);
-    }
-
     /// Taps the text field labelled `label` (not its caption, which carries the same words).
     fn tap_field(&self, label: &str) {
         let field = ElementHandle::find_by_accessible_label(&self.window, label)
@@ -109,25 +88,6 @@ impl Device {
             })
             .unwrap_or_else(|| panic!("no text field labelled {label:?} on screen"));
         field.mock_single_click(PointerEventButton::Left);
-    }
-
-    fn shows_text(&self, text: &str) -> bool {
-        ElementHandle::find_by_accessible_label(&self.window, text)
-            .next()
-            .is_some()
-    }
-
-    fn screen(&self) -> Screen {
-        self.window.global::<ShellAdapter>().get_screen()
-    }
-
-    fn feedback(&self) -> (FeedbackKind, String) {
-        let shell = self.window.global::<ShellAdapter>();
-        (
-            shell.get_feedback(),
-            // Codes in the band hold non-breaking hyphens (U+2011); compare with plain ones.
-            shell.get_feedback_text().replace('\u{2011}', "-"),
-        )
     }
 }
 

@@ -6,18 +6,17 @@
 use std::rc::Rc;
 
 use dockhand_app::domain::{DeviceSeq, EventBody};
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
-use slint::platform::{PointerEventButton, WindowEvent};
 use slint::{ComponentHandle, LogicalSize, Model};
 
-use crate::app::{self, Controllers};
+use crate::app::Controllers;
 use crate::feedback::SilentFeedback;
 use crate::sample_device::{self, ScriptedSync};
 use crate::test_printer::{FakePrinter, unused_port};
+use crate::test_support::{OnScreen, enrolled_sample_journal, show_window};
 use crate::{
     CountAdapter, CountStage, FeedbackKind, LabelsAdapter, MainWindow, MoveAdapter, MoveStage,
     PackAdapter, PackStage, PutawayAdapter, PutawayStage, ReceiveAdapter, ReceiveStage, Screen,
-    SetupAdapter, ShellAdapter,
+    SetupAdapter,
 };
 use dockhand_app::journal::LabelJobState;
 use dockhand_app::label::printer::{AddressLink, LinkTimeouts};
@@ -30,17 +29,18 @@ struct Device {
     _dir: tempfile::TempDir,
 }
 
+impl OnScreen for Device {
+    fn window(&self) -> &MainWindow {
+        &self.window
+    }
+}
+
 impl Device {
     /// A set-up device with the receiving samples, signed in as "ana" by a badge scan.
     fn signed_in() -> Self {
         i_slint_backend_testing::init_no_event_loop();
-        let dir = tempfile::tempdir().unwrap();
-        let journal = sample_device::create(&dir.path().join("device.db")).unwrap();
+        let (journal, dir) = enrolled_sample_journal();
         sample_device::add_receiving(&journal).unwrap();
-        journal
-            .borrow_mut()
-            .set_credentials("https://dockhand.example", "token-1")
-            .unwrap();
         Self::over(journal, dir)
     }
 
@@ -70,10 +70,7 @@ impl Device {
         let mut wedge = controllers.setup.wedge_config();
         wedge.max_key_gap_ms = 5_000;
         controllers.scan_input.borrow_mut().reconfigure(wedge);
-        let window = MainWindow::new().unwrap();
-        app::connect(&window, &controllers);
-        window.window().set_size(LogicalSize::new(360.0, 640.0));
-        window.show().unwrap();
+        let window = show_window(&controllers);
         let device = Self {
             window,
             journal,
@@ -85,38 +82,11 @@ impl Device {
         device
     }
 
-    /// Types `data` and Enter into the focused scan input, as a wedge scanner does.
-    fn scan(&self, data: &str) {
-        for c in data.chars().chain(['\n']) {
-            let text: slint::SharedString = c.to_string().into();
-            self.window
-                .window()
-                .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
-            self.window
-                .window()
-                .dispatch_event(WindowEvent::KeyReleased { text });
-        }
-    }
-
-    /// Taps the button labelled `label` (not a text that says the same).
-    fn tap(&self, label: &str) {
-        let button = ElementHandle::find_by_accessible_label(&self.window, label)
-            .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
-            .unwrap_or_else(|| panic!("no button labelled {label:?} on screen"));
-        button.mock_single_click(PointerEventButton::Left);
-    }
-
     /// Types a number on the number pad.
     fn type_number(&self, n: u32) {
         for digit in n.to_string().chars() {
-            self.tap(&digit.to_string());
+            self.tap_button(&digit.to_string());
         }
-    }
-
-    fn shows_text(&self, text: &str) -> bool {
-        ElementHandle::find_by_accessible_label(&self.window, text)
-            .next()
-            .is_some()
     }
 
     /// Every text on screen, for "is this number shown anywhere".
@@ -126,19 +96,6 @@ impl Device {
             .into_iter()
             .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
             .collect()
-    }
-
-    fn screen(&self) -> Screen {
-        self.window.global::<ShellAdapter>().get_screen()
-    }
-
-    fn feedback(&self) -> (FeedbackKind, String) {
-        let shell = self.window.global::<ShellAdapter>();
-        (
-            shell.get_feedback(),
-            // Codes in the band hold non-breaking hyphens (U+2011); compare with plain ones.
-            shell.get_feedback_text().replace('\u{2011}', "-"),
-        )
     }
 
     fn assert_good(&self, what: &str) {
@@ -186,7 +143,7 @@ impl Device {
     /// Packs the sample order SO-5521 (picked into TOTE-1) into one open carton.
     fn fill_a_carton(&self) {
         sample_device::pick_sample_task(&self.journal).unwrap();
-        self.tap("Pack");
+        self.tap_button("Pack");
         self.scan(sample_device::TOTE_LABEL);
         for gtin in [sample_device::RED_MUG_GTIN; 2]
             .into_iter()
@@ -208,7 +165,7 @@ fn printed_sscc(zpl: &str) -> Option<String> {
 fn a_full_receive_against_an_asn_by_scans() {
     let device = Device::signed_in();
     let before = device.last_seq();
-    device.tap("Receive");
+    device.tap_button("Receive");
     assert_eq!(device.screen(), Screen::Receive);
     let receive = device.window.global::<ReceiveAdapter>();
     assert_eq!(receive.get_stage(), ReceiveStage::Documents);
@@ -232,7 +189,7 @@ fn a_full_receive_against_an_asn_by_scans() {
         ("CS", 12)
     );
     device.type_number(2);
-    device.tap("✔ Receive 24");
+    device.tap_button("✔ Receive 24");
     assert_eq!(
         device.feedback(),
         (
@@ -256,13 +213,13 @@ fn a_full_receive_against_an_asn_by_scans() {
     device.assert_good("lot label");
     assert_eq!(receive.get_stage(), ReceiveStage::Quantity);
     device.type_number(10);
-    device.tap("✔ Receive 10");
+    device.tap_button("✔ Receive 10");
     device.assert_good("yoghurt received");
     assert!(device.shows_text("2/2 complete"));
 
     // One more than the delivery says: received, with the over-receipt in amber.
     device.scan(&sample_device::yoghurt_label(("L8", "270531")));
-    device.tap("✔ Receive 1");
+    device.tap_button("✔ Receive 1");
     let (kind, text) = device.feedback();
     assert_eq!(kind, FeedbackKind::Warn);
     assert!(
@@ -272,9 +229,9 @@ fn a_full_receive_against_an_asn_by_scans() {
     assert!(device.shows_text("⚠ 1 over"));
 
     // Close: the differences first, then for good.
-    device.tap("Close receipt");
+    device.tap_button("Close receipt");
     assert!(device.shows_text("Close ASN4713?"));
-    device.tap("✔ Close it");
+    device.tap_button("✔ Close it");
     assert_eq!(receive.get_stage(), ReceiveStage::Documents);
     let (kind, text) = device.feedback();
     assert_eq!(kind, FeedbackKind::Good);
@@ -318,13 +275,13 @@ fn a_full_receive_against_an_asn_by_scans() {
 #[test]
 fn a_typed_expiry_that_is_not_a_date_is_refused_in_red() {
     let device = Device::signed_in();
-    device.tap("Receive");
+    device.tap_button("Receive");
     device.scan(sample_device::RECEIVE_ASN);
     device.scan(sample_device::YOGHURT_GTIN);
     let receive = device.window.global::<ReceiveAdapter>();
     receive.set_lot_text("L9".into());
     receive.set_expiry_text("271345".into());
-    device.tap("✔ Use this");
+    device.tap_button("✔ Use this");
     assert_eq!(
         device.feedback(),
         (
@@ -335,11 +292,11 @@ fn a_typed_expiry_that_is_not_a_date_is_refused_in_red() {
     );
     assert_eq!(receive.get_stage(), ReceiveStage::LotExpiry);
     receive.set_expiry_text("271231".into());
-    device.tap("✔ Use this");
+    device.tap_button("✔ Use this");
     device.assert_good("typed lot and expiry");
     assert_eq!(receive.get_stage(), ReceiveStage::Quantity);
     // Back puts the item down without receiving it.
-    device.tap("Back");
+    device.tap_button("Back");
     assert_eq!(receive.get_stage(), ReceiveStage::Items);
     assert!(device.window.get_scan_has_focus());
 }
@@ -348,7 +305,7 @@ fn a_typed_expiry_that_is_not_a_date_is_refused_in_red() {
 fn a_wrong_bin_at_putaway_is_red_with_the_bin_expected() {
     let device = Device::signed_in();
     sample_device::receive_at_dock(&device.journal, "1002", 24).unwrap();
-    device.tap("Put away");
+    device.tap_button("Put away");
     assert_eq!(device.screen(), Screen::Putaway);
     assert!(device.shows_text("24 each · SKU 1002 Blue Mug 350 ml"));
     let before = device.last_seq();
@@ -394,7 +351,7 @@ fn a_wrong_bin_at_putaway_is_red_with_the_bin_expected() {
         (put.from.as_str(), put.to.as_str(), put.line.qty.units()),
         ("DOCK-1", "A-03-2-B", 24)
     );
-    device.tap("Home");
+    device.tap_button("Home");
     assert_eq!(device.screen(), Screen::Home);
     assert!(device.journal.borrow().open_job().unwrap().is_none());
 }
@@ -403,7 +360,7 @@ fn a_wrong_bin_at_putaway_is_red_with_the_bin_expected() {
 fn a_blind_count_with_a_variance_never_shows_the_expected_quantity() {
     let device = Device::signed_in();
     let before = device.last_seq();
-    device.tap("Count");
+    device.tap_button("Count");
     assert_eq!(device.screen(), Screen::Count);
     let count = device.window.global::<CountAdapter>();
     assert_eq!(count.get_stage(), CountStage::Bin);
@@ -419,7 +376,7 @@ fn a_blind_count_with_a_variance_never_shows_the_expected_quantity() {
     assert_eq!(count.get_quantity(), 0, "the pad starts from nothing");
 
     device.type_number(20);
-    device.tap("✔ Count 20");
+    device.tap_button("✔ Count 20");
     let (kind, text) = device.feedback();
     assert_eq!(kind, FeedbackKind::Warn);
     assert_eq!(text, "⚠ Please count SKU 1002 Blue Mug 350 ml again");
@@ -428,7 +385,7 @@ fn a_blind_count_with_a_variance_never_shows_the_expected_quantity() {
     assert!(!shown.iter().any(|t| t.contains("24")), "{shown:?}");
 
     device.type_number(20);
-    device.tap("✔ Count 20");
+    device.tap_button("✔ Count 20");
     assert_eq!(
         device.feedback(),
         (
@@ -440,7 +397,7 @@ fn a_blind_count_with_a_variance_never_shows_the_expected_quantity() {
     assert!(device.shows_text("1 counted"));
 
     // The red mugs are not counted: bin done records them as none.
-    device.tap("✔ Bin done");
+    device.tap_button("✔ Bin done");
     assert_eq!(count.get_stage(), CountStage::Bin, "ready for the next bin");
     assert_eq!(
         device.feedback().1,
@@ -476,7 +433,7 @@ fn a_blind_count_with_a_variance_never_shows_the_expected_quantity() {
 fn a_move_and_an_adjustment_by_scans() {
     let device = Device::signed_in();
     let before = device.last_seq();
-    device.tap("Move");
+    device.tap_button("Move");
     assert_eq!(device.screen(), Screen::MoveAdjust);
     let moves = device.window.global::<MoveAdapter>();
     assert_eq!(moves.get_stage(), MoveStage::Source);
@@ -487,7 +444,7 @@ fn a_move_and_an_adjustment_by_scans() {
     assert_eq!(moves.get_stage(), MoveStage::Quantity);
     assert!(device.shows_text("24 each in A-03-2-B"));
     device.type_number(5);
-    device.tap("Move 5");
+    device.tap_button("Move 5");
     assert_eq!(moves.get_stage(), MoveStage::Target);
     device.scan("A-03-2-B");
     let (kind, text) = device.feedback();
@@ -510,9 +467,9 @@ fn a_move_and_an_adjustment_by_scans() {
     // A red mug found in A-03-2-C, where the books have none: adjust +1, reason Found.
     device.scan("A-03-2-C");
     device.scan(sample_device::RED_MUG_GTIN);
-    device.tap("Adjust");
-    device.tap("Add 1");
-    device.tap("Found");
+    device.tap_button("Adjust");
+    device.tap_button("Add 1");
+    device.tap_button("Found");
     assert_eq!(
         device.feedback(),
         (
@@ -541,7 +498,7 @@ fn a_move_and_an_adjustment_by_scans() {
     );
     assert_eq!(adjust.reason, dockhand_app::domain::AdjustReason::Found);
 
-    device.tap("Home");
+    device.tap_button("Home");
     assert_eq!(device.screen(), Screen::Home);
     assert!(device.journal.borrow().open_job().unwrap().is_none());
 }
@@ -551,7 +508,7 @@ fn packing_a_picked_tote_into_one_carton() {
     let device = Device::signed_in();
     sample_device::pick_sample_task(&device.journal).unwrap();
     let before = device.last_seq();
-    device.tap("Pack");
+    device.tap_button("Pack");
     assert_eq!(device.screen(), Screen::Pack);
     let pack = device.window.global::<PackAdapter>();
     assert_eq!(pack.get_station(), sample_device::PACK_STATION);
@@ -582,7 +539,7 @@ fn packing_a_picked_tote_into_one_carton() {
     }
     assert_eq!(pack.get_in_carton(), 7);
     assert!(left(&pack).is_empty());
-    device.tap("Close with a pre-printed label");
+    device.tap_button("Close with a pre-printed label");
     assert_eq!(pack.get_stage(), PackStage::CartonLabel);
     device.scan(&format!("]C100{}", sample_device::CARTON_LABEL));
     assert_eq!(
@@ -610,53 +567,53 @@ fn every_job_screen_has_a_way_home_from_its_more_panel() {
     let device = Device::signed_in();
     sample_device::receive_at_dock(&device.journal, "1002", 24).unwrap();
     // Into the middle of each job, then More → Home · continue later.
-    device.tap("Receive");
+    device.tap_button("Receive");
     device.scan(sample_device::RECEIVE_ASN);
-    device.tap("More");
-    device.tap("Home · continue later");
+    device.tap_button("More");
+    device.tap_button("Home · continue later");
     assert_eq!(device.screen(), Screen::Home);
     // …and Receive opens again at the same delivery.
-    device.tap("Receive");
+    device.tap_button("Receive");
     assert_eq!(
         device.window.global::<ReceiveAdapter>().get_stage(),
         ReceiveStage::Items
     );
-    device.tap("More");
-    device.tap("Leave this delivery");
+    device.tap_button("More");
+    device.tap_button("Leave this delivery");
     assert_eq!(
         device.window.global::<ReceiveAdapter>().get_stage(),
         ReceiveStage::Documents
     );
-    device.tap("Home");
+    device.tap_button("Home");
 
-    device.tap("Put away");
+    device.tap_button("Put away");
     device.scan(sample_device::BLUE_MUG_GTIN);
-    device.tap("More");
-    device.tap("Home · continue later");
+    device.tap_button("More");
+    device.tap_button("Home · continue later");
     assert_eq!(device.screen(), Screen::Home);
 
-    device.tap("Count");
+    device.tap_button("Count");
     device.scan("A-03-2-B");
-    device.tap("More");
-    device.tap("Home · continue later");
+    device.tap_button("More");
+    device.tap_button("Home · continue later");
     assert_eq!(device.screen(), Screen::Home);
 
-    device.tap("Move");
+    device.tap_button("Move");
     device.scan("A-03-2-B");
     device.scan(sample_device::BLUE_MUG_GTIN);
-    device.tap("More");
-    device.tap("Home");
+    device.tap_button("More");
+    device.tap_button("Home");
     assert_eq!(device.screen(), Screen::Home);
 
     sample_device::pick_sample_task(&device.journal).unwrap();
-    device.tap("Pack");
+    device.tap_button("Pack");
     device.scan(sample_device::TOTE_LABEL);
     device.scan(sample_device::RED_MUG_GTIN);
-    device.tap("More");
-    device.tap("Home · continue later");
+    device.tap_button("More");
+    device.tap_button("Home · continue later");
     assert_eq!(device.screen(), Screen::Home);
     // Pack opens again at the same order (the open carton's scans are scanned again).
-    device.tap("Pack");
+    device.tap_button("Pack");
     let pack = device.window.global::<PackAdapter>();
     assert_eq!(pack.get_stage(), PackStage::Items);
     assert_eq!(pack.get_order(), "SO-5521");
@@ -671,7 +628,7 @@ fn print_label_and_close_prints_one_carton_label_with_the_allocated_sscc() {
     device.set_printer(&printer.address());
     device.fill_a_carton();
     let before = device.last_seq();
-    device.tap("Print label & close");
+    device.tap_button("Print label & close");
     let (kind, text) = device.feedback();
     assert_eq!(kind, FeedbackKind::Good, "{text}");
     let events = device.events_after(before);
@@ -711,15 +668,15 @@ fn a_carton_closed_while_the_printer_is_down_waits_and_prints_once_when_it_is_up
     let port = unused_port();
     device.set_printer(&format!("tcp://127.0.0.1:{port}"));
     device.fill_a_carton();
-    device.tap("Print label & close");
+    device.tap_button("Print label & close");
     device.assert_good("carton closed");
     let report = device.drain();
     assert_eq!(report.waiting, 1);
     assert!(report.last_error.is_some());
 
     // The label screen: waiting, with the reason.
-    device.tap("Home");
-    device.tap("Labels");
+    device.tap_button("Home");
+    device.tap_button("Labels");
     assert_eq!(device.screen(), Screen::Labels);
     let labels = device.window.global::<LabelsAdapter>();
     let row = labels.get_jobs().row_data(0).unwrap();
@@ -731,7 +688,7 @@ fn a_carton_closed_while_the_printer_is_down_waits_and_prints_once_when_it_is_up
 
     // The printer comes up: printed, once.
     let printer = FakePrinter::start_on(port);
-    device.tap("Retry now");
+    device.tap_button("Retry now");
     let report = device.drain();
     assert_eq!(report.printed.len(), 1);
     device.drain();
@@ -740,7 +697,7 @@ fn a_carton_closed_while_the_printer_is_down_waits_and_prints_once_when_it_is_up
     let row = labels.get_jobs().row_data(0).unwrap();
     assert_eq!(row.status, 1, "printed");
     assert_eq!(labels.get_waiting(), 0);
-    device.tap("Back");
+    device.tap_button("Back");
     assert!(!device.shows_text("▶ 1 label waiting for the printer"));
 }
 
@@ -792,7 +749,7 @@ fn build_pallet_offers_every_packed_order_after_a_restart_and_refuses_one_alread
     device.set_printer(&printer.address());
     // Order A: SO-5521 packed on the screen; order B: SO-7000 closed after it.
     device.fill_a_carton();
-    device.tap("Print label & close");
+    device.tap_button("Print label & close");
     device.assert_good("carton of SO-5521 closed");
     let carton_a = "095060000000005003";
     let carton_b = close_carton_of(&device, "SO-7000");
@@ -800,7 +757,7 @@ fn build_pallet_offers_every_packed_order_after_a_restart_and_refuses_one_alread
 
     // The app restarts: what Build pallet offers comes from the journal.
     let device = device.restarted();
-    device.tap("Pack");
+    device.tap_button("Pack");
     let pack = device.window.global::<PackAdapter>();
     let offered: Vec<(String, i32)> = pack
         .get_pallet_orders()
@@ -812,14 +769,14 @@ fn build_pallet_offers_every_packed_order_after_a_restart_and_refuses_one_alread
         [("SO-7000".to_owned(), 1), ("SO-5521".to_owned(), 1)],
         "both orders, the one closed last first"
     );
-    device.tap("Build pallet · 2 orders ready");
+    device.tap_button("Build pallet · 2 orders ready");
     assert!(pack.get_choosing_pallet());
 
     // A first, then B: each pallet holds its own order's carton.
     let mut pallets = Vec::new();
     for (order, carton) in [("SO-5521", carton_a), ("SO-7000", carton_b.as_str())] {
         let before = device.last_seq();
-        device.tap(&format!("{order} · 1 carton"));
+        device.tap_button(&format!("{order} · 1 carton"));
         let (kind, text) = device.feedback();
         assert_eq!(kind, FeedbackKind::Good, "{text}");
         let events = device.events_after(before);
@@ -923,8 +880,8 @@ fn a_label_that_does_not_fit_the_stock_is_red_with_what_to_do_and_not_counted_as
     assert_eq!(report.waiting, 0);
     assert!(printer.labels().is_empty(), "nothing sent");
 
-    device.tap("More");
-    device.tap("Labels");
+    device.tap_button("More");
+    device.tap_button("Labels");
     let labels = device.window.global::<LabelsAdapter>();
     let row = labels.get_jobs().row_data(0).unwrap();
     assert_eq!((row.status, row.unprintable), (2, true), "red: not printed");
@@ -937,12 +894,12 @@ fn a_label_that_does_not_fit_the_stock_is_red_with_what_to_do_and_not_counted_as
     assert!(!device.shows_text("▶ 1 label waiting for the printer"));
 
     // Tapped: the reason again at the top of its panel; Reprint, no Cancel.
-    device.tap("Carton 095060000000005003");
+    device.tap_button("Carton 095060000000005003");
     assert!(device.shows_text("✖ This label cannot print:"));
     assert!(device.shows_text(reason));
     assert!(!device.shows_text("Cancel label"));
     // Still 4 × 2: Reprint says why it cannot.
-    device.tap("Reprint");
+    device.tap_button("Reprint");
     assert_eq!(device.feedback().0, FeedbackKind::Bad);
     assert!(
         device.feedback().1.contains("Does not fit 4 × 2 in"),
@@ -951,7 +908,7 @@ fn a_label_that_does_not_fit_the_stock_is_red_with_what_to_do_and_not_counted_as
     );
     // What the reason says to do: 4 × 6 in, then Reprint. It prints.
     device.set_printer(&printer.address());
-    device.tap("Reprint");
+    device.tap_button("Reprint");
     device.drain();
     let printed = printer.labels();
     assert_eq!(printed.len(), 1);
@@ -964,16 +921,16 @@ fn a_label_that_does_not_fit_the_stock_is_red_with_what_to_do_and_not_counted_as
 #[test]
 fn an_unlabelled_carton_received_by_choosing_its_item_gets_an_item_label() {
     let device = Device::signed_in();
-    device.tap("Receive");
+    device.tap_button("Receive");
     device.scan(sample_device::RECEIVE_ASN);
     let before = device.last_seq();
-    device.tap("Carton has no label");
+    device.tap_button("Carton has no label");
     assert!(device.shows_text("Which item is in the unlabelled carton?"));
-    device.tap("Blue Mug 350 ml · 1002");
+    device.tap_button("Blue Mug 350 ml · 1002");
     let receive = device.window.global::<ReceiveAdapter>();
     assert_eq!(receive.get_stage(), ReceiveStage::Quantity);
     device.type_number(6);
-    device.tap("✔ Receive 6");
+    device.tap_button("✔ Receive 6");
     device.assert_good("received");
     let events = device.events_after(before);
     let [EventBody::Receive(received)] = events.as_slice() else {
@@ -994,19 +951,19 @@ fn an_unlabelled_carton_received_by_choosing_its_item_gets_an_item_label() {
     );
 
     // No printer: the label screen says so, and its button leads to the settings.
-    device.tap("More");
-    device.tap("Labels");
+    device.tap_button("More");
+    device.tap_button("Labels");
     assert!(device.shows_text("No printer set — set one in Settings"));
-    device.tap("Settings");
+    device.tap_button("Settings");
     assert_eq!(device.screen(), Screen::Setup);
 }
 
 #[test]
 fn look_up_a_bin_and_print_its_label_with_a_preview_of_what_prints() {
     let device = Device::signed_in();
-    device.tap("Look up");
+    device.tap_button("Look up");
     device.scan("A-03-2-B");
-    device.tap("Print bin label");
+    device.tap_button("Print bin label");
     let (kind, text) = device.feedback();
     assert_eq!(
         (kind, text.as_str()),
@@ -1014,9 +971,9 @@ fn look_up_a_bin_and_print_its_label_with_a_preview_of_what_prints() {
     );
     let jobs = device.journal.borrow().label_jobs(false, 10).unwrap();
     assert_eq!(jobs[0].kind, "bin");
-    device.tap("Home");
-    device.tap("Labels");
-    device.tap("Bin A-03-2-B");
+    device.tap_button("Home");
+    device.tap_button("Labels");
+    device.tap_button("Bin A-03-2-B");
     let labels = device.window.global::<LabelsAdapter>();
     let symbols: Vec<String> = labels
         .get_preview_symbols()
@@ -1031,7 +988,7 @@ fn look_up_a_bin_and_print_its_label_with_a_preview_of_what_prints() {
             .any(|l| l.contains("A-03-2-B")),
         "the code in large type"
     );
-    device.tap("Reprint");
+    device.tap_button("Reprint");
     assert_eq!(
         device.journal.borrow().label_jobs(false, 10).unwrap().len(),
         2,
@@ -1039,18 +996,18 @@ fn look_up_a_bin_and_print_its_label_with_a_preview_of_what_prints() {
         device.feedback()
     );
     // The new copy is selected; Cancel label is in the bottom bar, never under the fold.
-    device.tap("Cancel label");
+    device.tap_button("Cancel label");
     assert_eq!(
         device.journal.borrow().recent_label_jobs(1).unwrap()[0].state,
         LabelJobState::Cancelled
     );
-    device.tap("Back");
+    device.tap_button("Back");
     assert_eq!(
         labels.get_selected(),
         -1,
         "Back leaves the label for the list"
     );
-    device.tap("Back");
+    device.tap_button("Back");
     assert_eq!(device.screen(), Screen::Home);
 }
 
@@ -1062,11 +1019,11 @@ fn a_bad_printer_address_is_refused_on_the_setup_screen() {
         .window
         .window()
         .set_size(LogicalSize::new(480.0, 800.0));
-    device.tap("More");
-    device.tap("Device setup");
+    device.tap_button("More");
+    device.tap_button("Device setup");
     let setup = device.window.global::<SetupAdapter>();
     setup.set_printer("10.0.0.9:9100".into());
-    device.tap("Save");
+    device.tap_button("Save");
     assert_eq!(
         device.feedback(),
         (
@@ -1084,10 +1041,10 @@ fn a_bad_printer_address_is_refused_on_the_setup_screen() {
         "the printer section is up, with its field"
     );
     setup.set_printer("tcp://10.0.0.9:9100".into());
-    device.tap("○ 4×2 in");
-    device.tap("○ 300 dpi");
+    device.tap_button("○ 4×2 in");
+    device.tap_button("○ 300 dpi");
     assert_eq!(setup.get_label_stock(), "4x2");
-    device.tap("Save");
+    device.tap_button("Save");
     device.assert_good("saved");
     let stored = device.journal.borrow().printer_settings().unwrap();
     assert_eq!(
@@ -1105,7 +1062,7 @@ fn without_sscc_block_print_and_close_says_to_sync_and_a_scanned_label_still_clo
     let device = Device::signed_in();
     device.fill_a_carton();
     let before = device.last_seq();
-    device.tap("Print label & close");
+    device.tap_button("Print label & close");
     let (kind, text) = device.feedback();
     assert_eq!(kind, FeedbackKind::Bad);
     assert!(text.contains("sync once while online"), "{text}");
@@ -1116,7 +1073,7 @@ fn without_sscc_block_print_and_close_says_to_sync_and_a_scanned_label_still_clo
         PackStage::Items,
         "the carton is still open"
     );
-    device.tap("Close with a pre-printed label");
+    device.tap_button("Close with a pre-printed label");
     device.scan(&format!("]C100{}", sample_device::CARTON_LABEL));
     device.assert_good("closed on the scanned label");
     assert!(

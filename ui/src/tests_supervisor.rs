@@ -8,17 +8,16 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use dockhand_sync_server::store::Role;
-use i_slint_backend_testing::ElementHandle;
-use slint::platform::{PointerEventButton, WindowEvent};
-use slint::{ComponentHandle, LogicalSize, Model};
+use slint::{ComponentHandle, Model};
 
-use crate::app::{self, Controllers};
+use crate::app::Controllers;
 use crate::demo::bootstrap::{self, DemoServer};
 use crate::demo::database::DemoDatabase;
 use crate::demo::sample_conflicts::SampleDesk;
 use crate::feedback::SilentFeedback;
 use crate::sample_device::{self, ScriptedSync};
-use crate::{ConflictsAdapter, ConflictsStage, FeedbackKind, MainWindow, Screen, ShellAdapter};
+use crate::test_support::{OnScreen, enrolled_sample_journal, show_window};
+use crate::{ConflictsAdapter, ConflictsStage, FeedbackKind, MainWindow, Screen};
 
 struct Handheld {
     window: MainWindow,
@@ -26,6 +25,12 @@ struct Handheld {
     /// The stand-in server, when there is one.
     desk: Option<Arc<SampleDesk>>,
     _dir: tempfile::TempDir,
+}
+
+impl OnScreen for Handheld {
+    fn window(&self) -> &MainWindow {
+        &self.window
+    }
 }
 
 impl Handheld {
@@ -38,10 +43,7 @@ impl Handheld {
             Box::new(ScriptedSync::new(sample_device::status_synced())),
             Box::new(SilentFeedback),
         );
-        let window = MainWindow::new().unwrap();
-        app::connect(&window, &controllers);
-        window.window().set_size(LogicalSize::new(360.0, 640.0));
-        window.show().unwrap();
+        let window = show_window(&controllers);
         let handheld = Self {
             window,
             controllers,
@@ -56,13 +58,8 @@ impl Handheld {
     /// A sample journal, enrolled as `role`, whose conflict screens talk to a stand-in
     /// server instead of a real one.
     fn with_desk(role: Role) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let journal = sample_device::create(&dir.path().join("device.db")).unwrap();
+        let (journal, dir) = enrolled_sample_journal();
         let journal = Rc::try_unwrap(journal).unwrap().into_inner();
-        let mut journal = journal;
-        journal
-            .set_credentials("https://dockhand.example", "token-1")
-            .unwrap();
         let me = journal.device_id();
         let mut handheld = Self::signed_in(journal, dir);
         let desk = SampleDesk::new(me, role);
@@ -77,35 +74,6 @@ impl Handheld {
             .as_ref()
             .expect("a handheld with a stand-in server")
             .lose_network();
-    }
-
-    fn shows_text(&self, text: &str) -> bool {
-        ElementHandle::find_by_accessible_label(&self.window, text)
-            .next()
-            .is_some()
-    }
-
-    fn scan(&self, data: &str) {
-        for c in data.chars().chain(['\n']) {
-            let text: slint::SharedString = c.to_string().into();
-            self.window
-                .window()
-                .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
-            self.window
-                .window()
-                .dispatch_event(WindowEvent::KeyReleased { text });
-        }
-    }
-
-    fn tap(&self, label: &str) {
-        let target = ElementHandle::find_by_accessible_label(&self.window, label)
-            .next()
-            .unwrap_or_else(|| panic!("nothing labelled {label:?} on screen"));
-        target.mock_single_click(PointerEventButton::Left);
-    }
-
-    fn screen(&self) -> Screen {
-        self.window.global::<ShellAdapter>().get_screen()
     }
 
     fn stage(&self) -> ConflictsStage {
@@ -125,15 +93,6 @@ impl Handheld {
             .join("\n")
     }
 
-    fn feedback(&self) -> (FeedbackKind, String) {
-        let shell = self.window.global::<ShellAdapter>();
-        (
-            shell.get_feedback(),
-            // Codes in the band hold non-breaking hyphens (U+2011); compare with plain ones.
-            shell.get_feedback_text().replace('\u{2011}', "-"),
-        )
-    }
-
     /// Home → More → Conflicts, as a supervisor finds them.
     fn open_conflicts(&self) {
         self.tap("More");
@@ -141,6 +100,24 @@ impl Handheld {
         self.tap("Conflicts");
         assert_eq!(self.screen(), Screen::Conflicts);
     }
+}
+
+/// A real sync server on a fresh PostgreSQL database, with the runtime it runs on.
+fn real_server() -> (tokio::runtime::Runtime, DemoDatabase, DemoServer) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let database = runtime
+        .block_on(DemoDatabase::fresh_on(&crate::demo::tests::admin_url()))
+        .expect("PostgreSQL must be running for this test (DATABASE_URL)");
+    let server = runtime
+        .block_on(DemoServer::start(&database.url()))
+        .unwrap();
+    (runtime, database, server)
+}
+
+/// Stops the server and removes its database.
+fn stop(runtime: tokio::runtime::Runtime, database: DemoDatabase, server: DemoServer) {
+    runtime.block_on(server.stop());
+    runtime.block_on(database.remove()).unwrap();
 }
 
 /// The id of the first open conflict of `kind` in the server's table, with its state.
@@ -154,15 +131,9 @@ async fn conflict_state(server: &DemoServer, kind: &str) -> (i64, String) {
 
 #[test]
 fn a_supervisor_resolves_conflicts_on_the_handheld_and_the_server_records_it() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (runtime, database, server) = real_server();
     let dir = tempfile::tempdir().unwrap();
     let mut journal = crate::demo::open_journal(&dir.path().join("device.db")).unwrap();
-    let database = runtime
-        .block_on(DemoDatabase::fresh_on(&crate::demo::tests::admin_url()))
-        .expect("PostgreSQL must be running for this test (DATABASE_URL)");
-    let server = runtime
-        .block_on(DemoServer::start(&database.url()))
-        .unwrap();
     runtime
         .block_on(bootstrap::seed(&server, &mut journal))
         .unwrap();
@@ -272,8 +243,7 @@ fn a_supervisor_resolves_conflicts_on_the_handheld_and_the_server_records_it() {
     assert_eq!(state, "recount_requested");
 
     drop(handheld);
-    runtime.block_on(server.stop());
-    runtime.block_on(database.remove()).unwrap();
+    stop(runtime, database, server);
 }
 
 #[test]
@@ -324,15 +294,9 @@ fn a_picker_device_sees_a_read_only_note_and_no_error() {
 
 #[test]
 fn a_picker_handheld_asks_the_real_server_who_it_is_and_sees_the_note() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (runtime, database, server) = real_server();
     let dir = tempfile::tempdir().unwrap();
     let mut journal = crate::demo::open_journal(&dir.path().join("device.db")).unwrap();
-    let database = runtime
-        .block_on(DemoDatabase::fresh_on(&crate::demo::tests::admin_url()))
-        .expect("PostgreSQL must be running for this test (DATABASE_URL)");
-    let server = runtime
-        .block_on(DemoServer::start(&database.url()))
-        .unwrap();
     let enrolled = runtime
         .block_on(server.store.enrol_device(
             Some(journal.device_id()),
@@ -359,8 +323,7 @@ fn a_picker_handheld_asks_the_real_server_who_it_is_and_sees_the_note() {
     assert_ne!(handheld.feedback().0, FeedbackKind::Bad);
 
     drop(handheld);
-    runtime.block_on(server.stop());
-    runtime.block_on(database.remove()).unwrap();
+    stop(runtime, database, server);
 }
 
 #[test]
