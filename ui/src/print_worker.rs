@@ -176,17 +176,8 @@ mod tests {
     use dockhand_app::label::CartonLabel;
     use dockhand_app::workflow::labels::LabelRequest;
 
-    #[test]
-    fn the_worker_prints_what_waited_once_the_printer_is_there() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("device.db");
-        let journal = sample_device::create(&db).unwrap();
-        let printer = FakePrinter::start();
-        PrinterSettings::parse(&printer.address(), "", "4x2")
-            .unwrap()
-            .save(&mut journal.borrow_mut())
-            .unwrap();
-        let labels = crate::controllers::labels::LabelsController::new(journal.clone());
+    /// A worker on `db` with short pauses, and the channel it signals each change on.
+    fn quick_worker(db: std::path::PathBuf) -> (PrintWorker, mpsc::Receiver<()>) {
         let (changed_tx, changed_rx) = mpsc::channel();
         let worker = PrintWorker::spawn(
             db,
@@ -202,6 +193,21 @@ mod tests {
             },
         )
         .unwrap();
+        (worker, changed_rx)
+    }
+
+    #[test]
+    fn the_worker_prints_what_waited_once_the_printer_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("device.db");
+        let journal = sample_device::create(&db).unwrap();
+        let printer = FakePrinter::start();
+        PrinterSettings::parse(&printer.address(), "", "4x2")
+            .unwrap()
+            .save(&mut journal.borrow_mut())
+            .unwrap();
+        let labels = crate::controllers::labels::LabelsController::new(journal.clone());
+        let (worker, changed_rx) = quick_worker(db);
         labels.set_wake(Box::new(worker.waker()));
         let job = labels
             .print_bin_label(&LocationCode::new("A-03-2-B").unwrap())
@@ -267,21 +273,7 @@ mod tests {
             .unwrap();
         assert_eq!(labels.waiting().unwrap(), (2, 0));
 
-        let (changed_tx, changed_rx) = mpsc::channel();
-        let worker = PrintWorker::spawn(
-            db,
-            WorkerTiming {
-                idle: Duration::from_millis(50),
-                backoff: Backoff {
-                    base: Duration::from_millis(20),
-                    max: Duration::from_millis(100),
-                },
-            },
-            move || {
-                let _ = changed_tx.send(());
-            },
-        )
-        .unwrap();
+        let (worker, changed_rx) = quick_worker(db);
         let state = |id: &str| journal.borrow().label_job(id).unwrap().unwrap();
         for _ in 0..600 {
             let _ = changed_rx.recv_timeout(Duration::from_millis(100));

@@ -110,29 +110,26 @@ impl Session {
         use sqlx::Connection;
         let options = store.pool().connect_options();
         let mut conn = PgConnection::connect_with(&options).await?;
-        sqlx::query("SET synchronous_commit = off")
-            .execute(&mut conn)
-            .await?;
-        // A round reads a few hundred rows by index; parallel workers (which the planner
-        // picks on its poor `xid8` estimates as the outbox grows) cost more to start than
-        // the whole read, and take CPU from the pushes on a busy server.
-        // Nor JIT: those estimates put a round's cost above `jit_above_cost`, and compiling
-        // took 20–50 ms of every round, longer than reading and publishing.
-        sqlx::query("SET max_parallel_workers_per_gather = 0")
-            .execute(&mut conn)
-            .await?;
-        sqlx::query("SET jit = off").execute(&mut conn).await?;
-        // And only plain index scans: a round's read must touch the new rows and nothing
-        // else. On a fast-growing outbox the statistics are always behind, and with them
-        // the planner read whole partitions through a bitmap scan on `part` alone and
-        // filtered `txid` in the heap (50–300 ms a round under load, growing with the
-        // history). Every relay statement has an index to use.
-        sqlx::query("SET enable_bitmapscan = off")
-            .execute(&mut conn)
-            .await?;
-        sqlx::query("SET enable_seqscan = off")
-            .execute(&mut conn)
-            .await?;
+        // - `synchronous_commit = off`: see above.
+        // - No parallel workers: a round reads a few hundred rows by index; workers (which
+        //   the planner picks on its poor `xid8` estimates as the outbox grows) cost more to
+        //   start than the whole read, and take CPU from the pushes on a busy server.
+        // - No JIT: those estimates put a round's cost above `jit_above_cost`, and compiling
+        //   took 20–50 ms of every round, longer than reading and publishing.
+        // - Only plain index scans: a round's read must touch the new rows and nothing else.
+        //   On a fast-growing outbox the statistics are always behind, and with them the
+        //   planner read whole partitions through a bitmap scan on `part` alone and filtered
+        //   `txid` in the heap (50–300 ms a round under load, growing with the history).
+        //   Every relay statement has an index to use.
+        for setting in [
+            "SET synchronous_commit = off",
+            "SET max_parallel_workers_per_gather = 0",
+            "SET jit = off",
+            "SET enable_bitmapscan = off",
+            "SET enable_seqscan = off",
+        ] {
+            sqlx::query(setting).execute(&mut conn).await?;
+        }
         outbox::announce_relay(&mut conn).await?;
         Ok(Session {
             conn,
